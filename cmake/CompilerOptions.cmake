@@ -1,0 +1,10 @@
+# Warnings and sanitizers as options, applied to every target of the project through one interface library.
+add_library(maildoctor_options INTERFACE)
+target_compile_options(maildoctor_options INTERFACE -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion)
+if(MAILDOCTOR_WARNINGS_AS_ERRORS)
+  target_compile_options(maildoctor_options INTERFACE -Werror)
+endif()
+if(MAILDOCTOR_SANITIZE)
+  target_compile_options(maildoctor_options INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  target_link_options(maildoctor_options INTERFACE -fsanitize=address,undefined)
+endif()

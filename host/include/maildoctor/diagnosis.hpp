@@ -1,0 +1,29 @@
+#pragma once
+#include <atomic>
+#include <functional>
+#include <memory>
+
+#include "maildoctor/evidence.hpp"
+#include "maildoctor/request.hpp"
+#include "maildoctor/result.hpp"
+
+namespace maildoctor {
+
+struct RunHooks {
+  // Called from probe threads as each check finishes (serialised by the caller of the hook: it must be thread-safe).
+  std::function<void(const Check&)> on_check;
+  // Set to true to stop every probe at once (native host: the peer went away).
+  std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
+};
+
+// Probe stage: discovery when only an address is given, then every probe in parallel under one deadline.
+// Discovered endpoints are written back into request.account.
+Evidence gather_evidence(Request& request, const RunHooks& hooks);
+
+// Diagnose stage: evidence + provider knowledge + rules -> findings, verdict, provider.
+Result classify(const Request& request, const Evidence& evidence);
+
+// The whole pipeline, as the CLI and the native host run it.
+Result run_diagnosis(Request request, const RunHooks& hooks);
+
+}  // namespace maildoctor

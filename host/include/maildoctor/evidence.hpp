@@ -1,0 +1,163 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "maildoctor/request.hpp"
+#include "maildoctor/result.hpp"
+
+namespace maildoctor {
+
+// What the probes saw. The probe stage fills this in; the diagnose stage reads it and nothing else.
+// No field ever holds a credential.
+
+// A complete server reply: every line (continuations included) and what was parsed out of the last one.
+struct Reply {
+  std::vector<std::string> lines;
+  int code = 0;              // SMTP: 250, 535 ...; 0 elsewhere
+  std::string status;        // IMAP: OK | NO | BAD | BYE | PREAUTH; POP3: +OK | -ERR; SMTP: the code as text
+  std::string enhanced;      // RFC 3463 "5.7.8", when present
+  std::string response_code; // RFC 5530 / RFC 2449 / RFC 3206 bracketed code without brackets: "AUTHENTICATIONFAILED", "SYS/TEMP"
+  [[nodiscard]] bool empty() const { return lines.empty(); }
+  [[nodiscard]] std::string text() const;  // lines joined with '\n'
+};
+
+struct DnsEvidence {
+  enum class Status { ok, not_found, failed, skipped } status = Status::skipped;
+  std::vector<std::string> addresses;
+  int ms = 0;
+  std::string error;
+};
+
+struct ConnectEvidence {
+  enum class Status { ok, refused, timeout, unreachable, failed, skipped } status = Status::skipped;
+  std::string address;
+  int ms = 0;
+  int os_errno = 0;
+  std::string error;
+};
+
+struct CertInfo {
+  std::string subject;
+  std::string issuer;
+  std::vector<std::string> names;  // DNS subjectAltNames, else the CN
+  std::string not_before;          // ISO 8601 UTC
+  std::string not_after;
+  bool self_signed = false;
+};
+
+struct CertReport {
+  bool present = false;
+  std::vector<CertInfo> chain;  // as the server sent it, leaf first
+  bool verified = false;        // chain to a trusted root AND names the host AND in its dates
+  bool expired = false;
+  bool not_yet_valid = false;
+  bool hostname_mismatch = false;
+  bool self_signed = false;
+  bool untrusted = false;       // unknown issuer or incomplete chain
+  int verify_error = 0;         // OpenSSL X509_V_ERR_*
+  std::string verify_error_text;
+  int days_left = 0;
+};
+
+struct TlsEvidence {
+  enum class Status { ok, failed, skipped } status = Status::skipped;
+  enum class Failure {
+    none,
+    plaintext_answer,      // implicit TLS spoken to a plaintext/STARTTLS port ("wrong version number")
+    no_answer,             // plaintext/STARTTLS spoken to an implicit-TLS port: the server waits for a ClientHello
+    starttls_unavailable,  // STARTTLS configured, not offered or refused
+    version_too_old,       // the server only speaks TLS 1.1 or older
+    certificate,           // see cert
+    handshake              // anything else
+  } failure = Failure::none;
+  bool starttls = false;
+  std::string version;  // "TLSv1.3"
+  std::string cipher;
+  std::string error;
+  CertReport cert;
+  int ms = 0;
+};
+
+struct GreetingEvidence {
+  enum class Status { ok, silent, unexpected, unavailable, skipped } status = Status::skipped;
+  Reply reply;
+  int ms = 0;
+};
+
+struct Capabilities {
+  bool known = false;  // false when the step never ran
+  std::vector<std::string> items;            // as advertised (IMAP atoms, POP3 CAPA lines, SMTP EHLO keywords)
+  std::vector<std::string> sasl_mechanisms;  // upper case
+  bool starttls = false;                     // STARTTLS / STLS
+  bool login_disabled = false;               // IMAP LOGINDISABLED
+  bool id = false;                           // IMAP ID
+  bool sasl_ir = false;                      // IMAP SASL-IR
+  bool auth_advertised = false;              // SMTP: an AUTH keyword is present (possibly empty)
+  bool enhanced_status_codes = false;        // SMTP ENHANCEDSTATUSCODES
+};
+
+struct LoginEvidence {
+  enum class Status {
+    not_attempted,
+    ok,
+    refused,          // the server said no to the credentials
+    no_mechanism,     // nothing the server offers matches the configured auth method
+    tls_required,     // the server refuses to authenticate before encryption
+    skipped_by_server,// SMTP: EHLO offered no AUTH, so no login happened at all
+    error             // connection lost, timeout, protocol error during AUTH
+  } status = Status::not_attempted;
+  std::string reason;     // for not_attempted: why (no password, options.login false, connection not verified ...)
+  std::string mechanism;  // what was used: LOGIN, PLAIN, CRAM-MD5, XOAUTH2 ...
+  Reply reply;            // the server's final answer to the login, every line
+  std::string error;      // transport error text, when status is error
+  int ms = 0;
+};
+
+struct AfterLoginEvidence {
+  bool attempted = false;
+  Reply mailbox;    // IMAP EXAMINE INBOX / POP3 STAT
+  Reply mail_from;  // SMTP MAIL FROM:<account>
+  Reply rcpt_to;    // SMTP RCPT TO:<account>
+};
+
+// One connection to one host:port with one security, with or without credentials.
+struct ProbeResult {
+  Endpoint endpoint;  // the settings probed; password always empty here
+  bool alternative = false;  // probed without credentials in place of the configured settings
+  bool with_credentials = false;
+  bool cancelled = false;    // stopped by the orchestrator or the deadline before it ended by itself
+  DnsEvidence dns;
+  ConnectEvidence connect;
+  TlsEvidence tls;
+  GreetingEvidence greeting;
+  Capabilities caps_before_tls;
+  Capabilities caps;  // after STARTTLS when there was one, else the same as caps_before_tls
+  LoginEvidence login;
+  AfterLoginEvidence after_login;
+  int elapsed_ms = 0;
+  [[nodiscard]] std::string target() const;  // "host:port security"
+};
+
+// Where discovered settings came from, for a request that gave only an e-mail address.
+struct DiscoveryEvidence {
+  bool ran = false;
+  std::vector<std::string> mx_hosts;
+  struct Srv { std::string service; std::string target; std::uint16_t port = 0; int priority = 0; int weight = 0; };
+  std::vector<Srv> srv;
+  std::string autoconfig_url;  // the document that answered, if one did
+  struct Choice { Subject subject = Subject::incoming; std::string source; std::string detail; };
+  std::vector<Choice> chosen;  // which source each endpoint came from
+  std::vector<std::string> notes;
+};
+
+struct Evidence {
+  std::vector<ProbeResult> primary;       // the configured (or discovered) endpoints, with credentials when allowed
+  std::vector<ProbeResult> alternatives;  // other ports and securities of the same hosts, never with credentials
+  DiscoveryEvidence discovery;
+  std::vector<Check> checks;
+  std::vector<TranscriptEntry> transcript;
+  int elapsed_ms = 0;
+};
+
+}  // namespace maildoctor

@@ -1,0 +1,77 @@
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "maildoctor/secret.hpp"
+#include "maildoctor/types.hpp"
+
+namespace maildoctor {
+
+// One server the account uses (CONTRACT section 1).
+struct Endpoint {
+  Subject subject = Subject::incoming;
+  Protocol protocol = Protocol::imap;
+  std::string host;
+  std::uint16_t port = 0;
+  Security security = Security::tls;
+  std::string username;
+  AuthMethod auth = AuthMethod::password;
+  Secret password;
+};
+
+struct Account {
+  std::string email;
+  std::string name;
+  std::optional<Endpoint> incoming;
+  std::optional<Endpoint> outgoing;
+};
+
+// "host:port:host2:port2" as curl's --connect-to; empty host or port fields match anything.
+struct ConnectTo {
+  std::string host;
+  std::uint16_t port = 0;
+  std::string to_host;
+  std::uint16_t to_port = 0;
+};
+
+struct Options {
+  bool login = true;
+  bool alternatives = true;
+  int deadline_ms = 10000;
+  // Front-door settings (CLI flags), not part of the JSON request.
+  std::vector<ConnectTo> connect_to;
+  std::string cacert;
+  std::string dns_servers;  // c-ares "ADDR[:PORT],..." form
+  bool verbose = false;
+};
+
+struct Request {
+  Account account;
+  std::string observed_error;
+  Options options;
+};
+
+// Why a request was refused: the JSON path of the offending field and a sentence a user understands.
+struct RequestError {
+  std::string field;
+  std::string message;
+};
+
+// Parses and validates a request object. Never throws; every refusal names the field.
+// Host names and user names with CR, LF or NUL, ports outside 1..65535, unknown enum values and wrong types
+// are refused here, before anything can reach a socket.
+struct ParsedRequest {
+  std::optional<Request> request;
+  std::optional<RequestError> error;
+};
+ParsedRequest parse_request(const nlohmann::json& j);
+ParsedRequest parse_request_text(std::string_view text);
+
+// True when s can be put into a protocol command without injecting another one.
+bool safe_for_command(std::string_view s);
+
+}  // namespace maildoctor

@@ -1,0 +1,167 @@
+#include <cctype>
+#include <limits>
+
+#include <nlohmann/json.hpp>
+
+#include "maildoctor/request.hpp"
+
+namespace maildoctor {
+namespace {
+
+using nlohmann::json;
+
+struct Refusal {
+  RequestError error;
+};
+
+// Each reader returns the value or throws Refusal; Refusal never leaves this file.
+const json* member(const json& obj, const char* key) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return nullptr;
+  return &*it;
+}
+
+std::string read_string(const json& obj, const char* key, const std::string& path, bool required, std::size_t max_len = 1024) {
+  const json* v = member(obj, key);
+  if (!v) {
+    if (required) throw Refusal{{path + key, std::string("\"") + key + "\" is required."}};
+    return {};
+  }
+  if (!v->is_string()) throw Refusal{{path + key, std::string("\"") + key + "\" must be a string."}};
+  const auto& s = v->get_ref<const std::string&>();
+  if (s.size() > max_len) throw Refusal{{path + key, std::string("\"") + key + "\" is too long."}};
+  return s;
+}
+
+std::string read_command_safe(const json& obj, const char* key, const std::string& path, bool required) {
+  std::string s = read_string(obj, key, path, required, 320);
+  if (!safe_for_command(s))
+    throw Refusal{{path + key, std::string("\"") + key + "\" contains a line break or a NUL character, which could inject a command."}};
+  return s;
+}
+
+bool read_bool(const json& obj, const char* key, const std::string& path, bool fallback) {
+  const json* v = member(obj, key);
+  if (!v) return fallback;
+  if (!v->is_boolean()) throw Refusal{{path + key, std::string("\"") + key + "\" must be true or false."}};
+  return v->get<bool>();
+}
+
+bool valid_host(const std::string& h) {
+  if (h.empty() || h.size() > 253) return false;
+  for (unsigned char c : h)
+    if (!(std::isalnum(c) || c == '.' || c == '-' || c == '_' || c == ':' || c == '[' || c == ']')) return false;
+  return true;
+}
+
+Endpoint read_endpoint(const json& j, Subject subject, const std::string& path) {
+  if (!j.is_object()) throw Refusal{{path, "must be an object."}};
+  Endpoint e;
+  e.subject = subject;
+  const std::string proto = read_string(j, "protocol", path, true);
+  auto p = parse_protocol(proto);
+  if (!p) throw Refusal{{path + "protocol", "\"protocol\" must be imap, pop3 or smtp."}};
+  if (subject == Subject::outgoing && *p != Protocol::smtp)
+    throw Refusal{{path + "protocol", "the outgoing server must use smtp."}};
+  if (subject == Subject::incoming && *p == Protocol::smtp)
+    throw Refusal{{path + "protocol", "the incoming server must use imap or pop3."}};
+  e.protocol = *p;
+
+  e.host = read_command_safe(j, "host", path, true);
+  if (!valid_host(e.host)) throw Refusal{{path + "host", "\"host\" is not a valid host name."}};
+
+  const std::string sec = read_string(j, "security", path, false);
+  if (sec.empty()) {
+    e.security = Security::tls;
+  } else if (auto s = parse_security(sec)) {
+    e.security = *s;
+  } else {
+    throw Refusal{{path + "security", "\"security\" must be tls, starttls or none."}};
+  }
+
+  if (const json* port = member(j, "port")) {
+    if (!port->is_number_integer()) throw Refusal{{path + "port", "\"port\" must be a whole number."}};
+    const auto n = port->get<long long>();
+    if (n < 1 || n > 65535) throw Refusal{{path + "port", "\"port\" must be between 1 and 65535."}};
+    e.port = static_cast<std::uint16_t>(n);
+  } else {
+    e.port = default_port(e.protocol, e.security);
+  }
+
+  e.username = read_command_safe(j, "username", path, false);
+  const std::string auth = read_string(j, "auth", path, false);
+  if (auth.empty()) {
+    e.auth = AuthMethod::password;
+  } else if (auto a = parse_auth_method(auth)) {
+    e.auth = *a;
+  } else {
+    throw Refusal{{path + "auth", "\"auth\" must be one of password, password-encrypted, oauth2, ntlm, gssapi, tls-certificate, none."}};
+  }
+  if (const json* pw = member(j, "password")) {
+    if (!pw->is_string()) throw Refusal{{path + "password", "\"password\" must be a string."}};
+    const auto& s = pw->get_ref<const std::string&>();
+    if (s.size() > 4096) throw Refusal{{path + "password", "\"password\" is too long."}};
+    if (!safe_for_command(s))
+      throw Refusal{{path + "password", "\"password\" contains a line break or a NUL character."}};
+    e.password = Secret(s);
+  }
+  return e;
+}
+
+Request read_request(const json& j) {
+  if (!j.is_object()) throw Refusal{{"", "the request must be a JSON object."}};
+  Request r;
+  const json* account = member(j, "account");
+  if (!account) throw Refusal{{"account", "\"account\" is required."}};
+  if (!account->is_object()) throw Refusal{{"account", "\"account\" must be an object."}};
+  r.account.email = read_command_safe(*account, "email", "account.", false);
+  if (!r.account.email.empty() && r.account.email.find('@') == std::string::npos)
+    throw Refusal{{"account.email", "\"email\" must be an address such as name@example.com."}};
+  r.account.name = read_string(*account, "name", "account.", false);
+  if (const json* in = member(*account, "incoming")) r.account.incoming = read_endpoint(*in, Subject::incoming, "account.incoming.");
+  if (const json* out = member(*account, "outgoing")) r.account.outgoing = read_endpoint(*out, Subject::outgoing, "account.outgoing.");
+  if (!r.account.incoming && !r.account.outgoing && r.account.email.empty())
+    throw Refusal{{"account", "give an e-mail address, an incoming server, or an outgoing server."}};
+  for (Endpoint* e : {r.account.incoming ? &*r.account.incoming : nullptr, r.account.outgoing ? &*r.account.outgoing : nullptr})
+    if (e && e->username.empty()) e->username = r.account.email;
+
+  r.observed_error = read_string(j, "observed_error", "", false, 8192);
+  if (const json* opt = member(j, "options")) {
+    if (!opt->is_object()) throw Refusal{{"options", "\"options\" must be an object."}};
+    r.options.login = read_bool(*opt, "login", "options.", true);
+    r.options.alternatives = read_bool(*opt, "alternatives", "options.", true);
+    if (const json* d = member(*opt, "deadline_ms")) {
+      if (!d->is_number_integer()) throw Refusal{{"options.deadline_ms", "\"deadline_ms\" must be a whole number of milliseconds."}};
+      const auto ms = d->get<long long>();
+      if (ms < 100 || ms > 120000)
+        throw Refusal{{"options.deadline_ms", "\"deadline_ms\" must be between 100 and 120000."}};
+      r.options.deadline_ms = static_cast<int>(ms);
+    }
+  }
+  return r;
+}
+
+}  // namespace
+
+bool safe_for_command(std::string_view s) {
+  return s.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
+
+ParsedRequest parse_request(const json& j) {
+  try {
+    return {read_request(j), std::nullopt};
+  } catch (const Refusal& r) {
+    return {std::nullopt, r.error};
+  } catch (const std::exception& e) {
+    // A type error inside nlohmann (e.g. a number too large) is still the caller's bad input.
+    return {std::nullopt, RequestError{"", std::string("the request could not be read: ") + e.what()}};
+  }
+}
+
+ParsedRequest parse_request_text(std::string_view text) {
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded()) return {std::nullopt, RequestError{"", "the request is not valid JSON."}};
+  return parse_request(j);
+}
+
+}  // namespace maildoctor
