@@ -1,0 +1,79 @@
+#include <algorithm>
+
+#include "diagnose/context.hpp"
+
+namespace maildoctor {
+namespace diagnose {
+namespace {
+int subject_order(Subject s) {
+  switch (s) {
+    case Subject::incoming: return 0;
+    case Subject::outgoing: return 1;
+    case Subject::account: return 2;
+  }
+  return 3;
+}
+
+int severity_order(Severity s) { return s == Severity::error ? 0 : s == Severity::warning ? 1 : 2; }
+
+void analyse(Context& ctx, const ProbeResult& p) {
+  const std::size_t before = ctx.out.size();
+  bool reached = network_findings(ctx, p) && tls_findings(ctx, p) && greeting_findings(ctx, p);
+  if (reached) login_findings(ctx, p);
+  const bool failed = std::any_of(ctx.out.begin() + static_cast<std::ptrdiff_t>(before), ctx.out.end(),
+                                  [](const Ranked& r) { return r.finding.severity == Severity::error; });
+  if (!reached) alternative_findings(ctx, p);
+  provider_settings_finding(ctx, p, failed);
+}
+
+nlohmann::json discovery_json(const DiscoveryEvidence& d) {
+  if (!d.ran) return nullptr;
+  nlohmann::json chosen = nlohmann::json::array();
+  for (const auto& c : d.chosen) chosen.push_back({{"subject", to_string(c.subject)}, {"source", c.source}, {"detail", c.detail}});
+  nlohmann::json srv = nlohmann::json::array();
+  for (const auto& s : d.srv)
+    srv.push_back({{"service", s.service}, {"target", s.target}, {"port", s.port}, {"priority", s.priority}, {"weight", s.weight}});
+  nlohmann::json j{{"mx", d.mx_hosts}, {"srv", srv}, {"chosen", chosen}, {"notes", d.notes}};
+  if (!d.autoconfig_url.empty()) j["autoconfig_url"] = d.autoconfig_url;
+  return j;
+}
+}  // namespace
+}  // namespace diagnose
+
+Result classify(const Request& request, const Evidence& evidence) {
+  using namespace diagnose;
+  Result result;
+  result.checks = evidence.checks;
+  result.transcript = evidence.transcript;
+  result.elapsed_ms = evidence.elapsed_ms;
+  result.discovery = discovery_json(evidence.discovery);
+
+  const kb::Detection det = kb::detect_provider(request, evidence);
+  if (det.provider) result.provider = ProviderRef{det.provider->id, det.provider->name};
+
+  Context ctx{request, evidence, det.provider, rules::rules(), {}};
+  for (const auto& p : evidence.primary) analyse(ctx, p);
+  observed_error_findings(ctx);
+
+  std::stable_sort(ctx.out.begin(), ctx.out.end(), [](const Ranked& a, const Ranked& b) {
+    if (subject_order(a.finding.subject) != subject_order(b.finding.subject))
+      return subject_order(a.finding.subject) < subject_order(b.finding.subject);
+    return a.rank < b.rank;
+  });
+  // Errors lead the list so the first thing a reader sees is the most likely cause; the per-subject order is
+  // kept inside each severity.
+  std::stable_sort(ctx.out.begin(), ctx.out.end(), [](const Ranked& a, const Ranked& b) {
+    return severity_order(a.finding.severity) < severity_order(b.finding.severity);
+  });
+
+  bool error = false, doubt = evidence.primary.empty();
+  for (auto& r : ctx.out) {
+    error = error || r.finding.severity == Severity::error;
+    doubt = doubt || r.finding.severity == Severity::warning || r.finding.code == "auth.not_tested";
+    result.findings.push_back(std::move(r.finding));
+  }
+  result.verdict = error ? "problem" : doubt ? "inconclusive" : "ok";
+  return result;
+}
+
+}  // namespace maildoctor

@@ -1,0 +1,37 @@
+#include "diagnose/codes.hpp"
+
+#include <array>
+#include <string_view>
+
+namespace maildoctor::diagnose {
+namespace {
+constexpr std::array<std::string_view, 38> kCodes{
+    "dns.not_found",          "dns.failed",
+    "net.refused",            "net.timeout",
+    "net.port_blocked",       "net.unreachable",
+    "tls.wrong_mode",         "tls.starttls_unavailable",
+    "tls.handshake_failed",   "tls.version_too_old",
+    "tls.cert_expired",       "tls.cert_not_yet_valid",
+    "tls.cert_hostname_mismatch", "tls.cert_self_signed",
+    "tls.cert_untrusted",     "proto.unexpected_greeting",
+    "proto.no_greeting",      "proto.server_unavailable",
+    "proto.too_many_connections", "auth.wrong_password",
+    "auth.app_password_required", "auth.oauth_required",
+    "auth.protocol_disabled", "auth.web_login_required",
+    "auth.account_locked",    "auth.username_format",
+    "auth.tls_required",      "auth.mechanism_unsupported",
+    "auth.rate_limited",      "auth.tenant_disabled",
+    "auth.bridge_required",   "auth.failed",
+    "smtp.relay_denied",      "smtp.sender_not_authorized",
+    "config.better_settings", "config.differs_from_provider",
+    "auth.not_tested",        // info: no password, or login switched off, so the login was not tried
+    "proto.mailbox_unusable", // logged in, but the INBOX cannot be opened (e.g. 163 "Unsafe Login")
+};
+}  // namespace
+
+bool is_known_code(const std::string& code) {
+  for (auto c : kCodes)
+    if (c == code) return true;
+  return false;
+}
+}  // namespace maildoctor::diagnose

@@ -1,0 +1,74 @@
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include "maildoctor/diagnosis.hpp"
+#include "maildoctor/kb.hpp"
+#include "maildoctor/rules.hpp"
+
+// Shared by the diagnose stage's parts; not a public interface.
+namespace maildoctor::diagnose {
+
+// Within a subject findings are sorted by the step they come from: an earlier step is the likelier root cause
+// (a DNS failure explains everything after it). Rule findings sit just before the structural ones of their step.
+enum Rank : int {
+  kRankConnect = 10,
+  kRankTls = 30,
+  kRankGreeting = 40,
+  kRankAuth = 60,
+  kRankMailbox = 70,
+  kRankSender = 80,
+  kRankAlternative = 85,
+  kRankProvider = 90,
+  kRankNotTested = 95,
+};
+
+struct Ranked {
+  Finding finding;
+  int rank = 0;
+};
+
+using Vars = std::map<std::string, std::string>;
+
+struct Context {
+  const Request& request;
+  const Evidence& evidence;
+  const kb::Provider* provider = nullptr;
+  const std::vector<rules::Rule>& rules;
+  std::vector<Ranked> out;
+
+  void add(Finding f, int rank) { out.push_back({std::move(f), rank}); }
+};
+
+// {name} placeholders filled from vars; unknown placeholders are left as written.
+std::string fill(const std::string& text, const Vars& vars);
+Vars vars_for(const Context& ctx, const ProbeResult& p);
+nlohmann::json params_for(const Context& ctx, const ProbeResult& p);
+
+Finding make_finding(const std::string& code, Severity severity, const ProbeResult& p, const Context& ctx, std::string title,
+                     std::string detail);
+
+// Fix templates of a rule made concrete for one probe (provider pages, published settings).
+std::vector<Fix> resolve_fixes(const std::vector<rules::FixTemplate>& templates, const Context& ctx, const ProbeResult& p);
+std::vector<Fix> provider_settings_fixes(const Context& ctx, const ProbeResult& p);
+Fix change_setting(Subject subject, const std::string& setting, nlohmann::json value, std::string label = {});
+
+// Tries the rules on one reply; adds the finding and returns true when one matched.
+bool apply_rules(Context& ctx, const ProbeResult& p, const std::string& stage, const Reply& reply, int rank,
+                 const std::string& observed_text = {});
+
+// The steps of one probe, in order; each returns false when the dialogue stopped there.
+bool network_findings(Context& ctx, const ProbeResult& p);
+bool tls_findings(Context& ctx, const ProbeResult& p);
+bool greeting_findings(Context& ctx, const ProbeResult& p);
+void login_findings(Context& ctx, const ProbeResult& p);
+void alternative_findings(Context& ctx, const ProbeResult& p);
+void provider_settings_finding(Context& ctx, const ProbeResult& p, bool failed);
+void observed_error_findings(Context& ctx);
+
+// Alternatives probed for the same server as p (same subject and host), excluding p's own port+security.
+std::vector<const ProbeResult*> alternatives_of(const Context& ctx, const ProbeResult& p);
+bool reached_server(const ProbeResult& alt);  // TLS (when used), greeting and capabilities all worked
+
+}  // namespace maildoctor::diagnose

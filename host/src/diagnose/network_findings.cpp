@@ -1,0 +1,74 @@
+#include "diagnose/context.hpp"
+
+namespace maildoctor::diagnose {
+namespace {
+Reply error_reply(const std::string& text) {
+  Reply r;
+  if (!text.empty()) r.lines.push_back(text);
+  return r;
+}
+
+// A port that times out while another port of the same server answers is being filtered on the way.
+std::vector<int> answering_ports(const Context& ctx, const ProbeResult& p) {
+  std::vector<int> out;
+  for (const ProbeResult* a : alternatives_of(ctx, p))
+    if (a->connect.status == ConnectEvidence::Status::ok && a->endpoint.port != p.endpoint.port) out.push_back(a->endpoint.port);
+  return out;
+}
+}  // namespace
+
+bool network_findings(Context& ctx, const ProbeResult& p) {
+  using D = DnsEvidence::Status;
+  using C = ConnectEvidence::Status;
+  if (p.dns.status == D::not_found || p.dns.status == D::failed) {
+    const bool matched = apply_rules(ctx, p, "connect", error_reply(p.dns.error), kRankConnect);
+    Finding f = p.dns.status == D::not_found
+                    ? make_finding("dns.not_found", Severity::error, p, ctx, "The server name {host} does not exist",
+                                   "The name {host} of your {server} was not found in DNS. It is probably misspelled, or the "
+                                   "provider no longer uses it.")
+                    : make_finding("dns.failed", Severity::error, p, ctx, "The server name {host} could not be looked up",
+                                   "Looking up {host} failed: the DNS resolver did not answer or returned an error. Check the "
+                                   "internet connection and the DNS settings of this computer or network.");
+    if (!p.dns.error.empty()) f.params["error"] = p.dns.error;
+    if (p.dns.status == D::not_found) f.fixes = provider_settings_fixes(ctx, p);
+    // A bridge rule (Proton) explains the missing name better; the DNS fact still follows it.
+    (void)matched;
+    ctx.add(std::move(f), kRankConnect);
+    return false;
+  }
+  if (p.connect.status == C::ok || p.connect.status == C::skipped) return true;
+
+  apply_rules(ctx, p, "connect", error_reply(p.connect.error), kRankConnect);
+  Finding f;
+  switch (p.connect.status) {
+    case C::refused:
+      f = make_finding("net.refused", Severity::error, p, ctx, "Nothing answers on {host} port {port}",
+                       "The server {host} refused the connection on port {port}: no mail service listens there. The port "
+                       "is probably wrong, or the service is down.");
+      break;
+    case C::timeout: {
+      const auto ports = answering_ports(ctx, p);
+      if (!ports.empty()) {
+        f = make_finding("net.port_blocked", Severity::error, p, ctx, "Port {port} is blocked on this network",
+                         "{host} gives no answer on port {port}, but it does answer on port " + std::to_string(ports.front()) +
+                             ". A firewall on this computer or network (or the internet provider) is blocking port {port}.");
+        f.params["open_ports"] = ports;
+      } else {
+        f = make_finding("net.timeout", Severity::error, p, ctx, "No answer from {host} on port {port}",
+                         "The connection to {host} on port {port} got no answer at all. A firewall may be dropping it, or "
+                         "the server is down.");
+      }
+      break;
+    }
+    default:
+      f = make_finding("net.unreachable", Severity::error, p, ctx, "{host} cannot be reached",
+                       "This computer has no route to {host}: the network is down or the address cannot be reached from here.");
+      break;
+  }
+  if (!p.connect.address.empty()) f.params["address"] = p.connect.address;
+  if (!p.connect.error.empty()) f.params["error"] = p.connect.error;
+  ctx.add(std::move(f), kRankConnect);
+  return false;
+}
+
+}  // namespace maildoctor::diagnose

@@ -1,0 +1,178 @@
+#include "diagnose/context.hpp"
+#include "kb/text.hpp"
+
+namespace maildoctor::diagnose {
+namespace {
+bool oauth_only(const std::vector<std::string>& mechs) {
+  if (mechs.empty()) return false;
+  for (const auto& m : mechs)
+    if (m != "XOAUTH2" && m != "OAUTHBEARER" && m != "XOAUTH") return false;
+  return true;
+}
+
+// The account setting that would use a mechanism the server offers, most common first.
+std::optional<std::string> auth_setting_for(const std::vector<std::string>& mechs) {
+  auto has = [&](const char* m) { return std::find(mechs.begin(), mechs.end(), m) != mechs.end(); };
+  if (has("PLAIN") || has("LOGIN")) return "password";
+  if (has("CRAM-MD5") || has("DIGEST-MD5") || has("SCRAM-SHA-1") || has("SCRAM-SHA-256")) return "password-encrypted";
+  if (has("XOAUTH2") || has("OAUTHBEARER")) return "oauth2";
+  if (has("NTLM")) return "ntlm";
+  if (has("GSSAPI")) return "gssapi";
+  return std::nullopt;
+}
+
+void tls_required(Context& ctx, const ProbeResult& p, const Reply& reply) {
+  Finding f = make_finding("auth.tls_required", Severity::error, p, ctx, "{host} only accepts a login over an encrypted connection",
+                           "The server refuses to take the password before the connection is encrypted, which protects the "
+                           "password. Set the connection security to STARTTLS (or use the SSL/TLS port).");
+  f.evidence = reply.lines;
+  f.fixes.push_back(change_setting(p.endpoint.subject, "security", "starttls", "Use STARTTLS"));
+  ctx.add(std::move(f), kRankAuth);
+}
+
+void no_mechanism(Context& ctx, const ProbeResult& p) {
+  const auto& mechs = p.caps.sasl_mechanisms;
+  const bool provider_oauth = ctx.provider && ctx.provider->oauth2 == "required";
+  if (p.endpoint.auth != AuthMethod::oauth2 && (oauth_only(mechs) || provider_oauth)) {
+    Finding f = make_finding("auth.oauth_required", Severity::error, p, ctx, "{host} no longer accepts a password: OAuth2 is needed",
+                             "The server only offers sign-in through the provider's web page (OAuth2). Set the authentication "
+                             "method to OAuth2; Thunderbird then opens {provider}'s sign-in window.");
+    f.params["offered_mechanisms"] = mechs;
+    f.fixes.push_back(change_setting(p.endpoint.subject, "auth", "oauth2", "Use OAuth2"));
+    ctx.add(std::move(f), kRankAuth);
+    return;
+  }
+  Finding f = make_finding("auth.mechanism_unsupported", Severity::error, p, ctx,
+                           "{host} does not offer the configured authentication method",
+                           "The account is set to authenticate with \"" + std::string(to_string(p.endpoint.auth)) +
+                               "\", but the server offers " + (mechs.empty() ? std::string("no method at all") : "only other methods") +
+                               " on this connection.");
+  f.params["configured_auth"] = to_string(p.endpoint.auth);
+  f.params["offered_mechanisms"] = mechs;
+  if (auto s = auth_setting_for(mechs)) f.fixes.push_back(change_setting(p.endpoint.subject, "auth", *s));
+  ctx.add(std::move(f), kRankAuth);
+}
+
+void refused(Context& ctx, const ProbeResult& p) {
+  if (apply_rules(ctx, p, "auth", p.login.reply, kRankAuth)) return;
+  Finding f = make_finding("auth.failed", Severity::error, p, ctx, "{host} refused the login",
+                           "The server refused the user name and password. Its own words are shown below. Check the user name "
+                           "{username} and the password.");
+  f.evidence = p.login.reply.lines;
+  if (!p.login.error.empty()) f.params["error"] = p.login.error;
+  ctx.add(std::move(f), kRankAuth);
+}
+
+void after_login(Context& ctx, const ProbeResult& p) {
+  const auto& a = p.after_login;
+  if (!a.attempted) return;
+  const std::string st = kb::lower(a.mailbox.status);
+  if (!a.mailbox.empty() && (st == "no" || st == "bad" || st == "bye" || st == "-err")) {
+    if (!apply_rules(ctx, p, "after_auth", a.mailbox, kRankMailbox)) {
+      Finding f = make_finding("proto.mailbox_unusable", Severity::error, p, ctx, "Logged in, but the inbox cannot be opened",
+                               "The login worked, but {host} then refused to open the inbox. The server's words are shown below.");
+      f.evidence = a.mailbox.lines;
+      ctx.add(std::move(f), kRankMailbox);
+    }
+  }
+  for (const Reply* r : {&a.mail_from, &a.rcpt_to}) {
+    if (r->empty() || rules::reply_code(*r) < 400) continue;
+    if (apply_rules(ctx, p, "sender", *r, kRankSender)) return;
+    const bool sender = r == &a.mail_from;
+    Finding f = sender ? make_finding("smtp.sender_not_authorized", Severity::error, p, ctx,
+                                      "This login may not send as {email}",
+                                      "The server accepted the login but refused {email} as the sender address. The address "
+                                      "may not belong to this login: check the user name and the sender address.")
+                       : make_finding("smtp.relay_denied", Severity::error, p, ctx, "The server will not send mail for this login",
+                                      "The server accepted the login but refused to deliver mail for it (relaying denied).");
+    f.evidence = r->lines;
+    ctx.add(std::move(f), kRankSender);
+    return;
+  }
+}
+}  // namespace
+
+bool greeting_findings(Context& ctx, const ProbeResult& p) {
+  using G = GreetingEvidence::Status;
+  switch (p.greeting.status) {
+    case G::ok:
+      apply_rules(ctx, p, "greeting", p.greeting.reply, kRankGreeting);
+      return true;
+    case G::skipped: return true;
+    case G::silent: {
+      Finding f = make_finding("proto.no_greeting", Severity::error, p, ctx, "{host} accepted the connection but never answered",
+                               "Something accepted the connection on port {port} but sent no mail-server greeting. The port may "
+                               "belong to another service, or a firewall or proxy holds the connection.");
+      ctx.add(std::move(f), kRankGreeting);
+      return false;
+    }
+    case G::unexpected: {
+      if (apply_rules(ctx, p, "greeting", p.greeting.reply, kRankGreeting)) return false;
+      Finding f = make_finding("proto.unexpected_greeting", Severity::error, p, ctx, "Port {port} of {host} is not a {protocol} server",
+                               "The server on port {port} answered, but not as a {protocol} server. The port probably belongs to "
+                               "another protocol (for example SMTP instead of IMAP).");
+      f.evidence = p.greeting.reply.lines;
+      ctx.add(std::move(f), kRankGreeting);
+      return false;
+    }
+    case G::unavailable: {
+      if (apply_rules(ctx, p, "greeting", p.greeting.reply, kRankGreeting)) return false;
+      Finding f = make_finding("proto.server_unavailable", Severity::error, p, ctx, "{host} refused service right now",
+                               "The server answered but said it cannot serve you at the moment. This is usually temporary; try "
+                               "again later.");
+      f.evidence = p.greeting.reply.lines;
+      ctx.add(std::move(f), kRankGreeting);
+      return false;
+    }
+  }
+  return true;
+}
+
+void login_findings(Context& ctx, const ProbeResult& p) {
+  using L = LoginEvidence::Status;
+  switch (p.login.status) {
+    case L::ok: after_login(ctx, p); return;
+    case L::refused: refused(ctx, p); return;
+    case L::tls_required: tls_required(ctx, p, p.login.reply); return;
+    case L::no_mechanism: no_mechanism(ctx, p); return;
+    case L::skipped_by_server: {
+      if (p.endpoint.security == Security::none && (p.caps_before_tls.starttls || p.caps.starttls)) {
+        tls_required(ctx, p, {});
+        return;
+      }
+      Finding f = make_finding("auth.mechanism_unsupported", Severity::error, p, ctx, "{host} offers no login on this connection",
+                               "The server did not offer any way to log in, so the password could not be checked. Mail sent "
+                               "this way would be refused or treated as unauthenticated. Check the port and connection security.");
+      f.params["offered_mechanisms"] = nlohmann::json::array();
+      ctx.add(std::move(f), kRankAuth);
+      return;
+    }
+    case L::error: {
+      if (!p.login.reply.empty() && apply_rules(ctx, p, "auth", p.login.reply, kRankAuth)) return;
+      Finding f = make_finding("auth.failed", Severity::error, p, ctx, "The login to {host} did not complete",
+                               "The connection broke off or timed out during the login, so the server gave no clear answer.");
+      f.evidence = p.login.reply.lines;
+      if (!p.login.error.empty()) f.params["error"] = p.login.error;
+      ctx.add(std::move(f), kRankAuth);
+      return;
+    }
+    case L::not_attempted: {
+      // The server already said a plaintext login is off: no need to try it to know it would fail.
+      if (p.endpoint.security == Security::none && p.caps.login_disabled) {
+        Reply r;
+        r.lines.push_back("LOGINDISABLED");
+        tls_required(ctx, p, r);
+        return;
+      }
+      Finding f = make_finding("auth.not_tested", Severity::info, p, ctx, "The login to {host} was not tested",
+                               "The connection to the server works, but the user name and password were not tried" +
+                                   (p.login.reason.empty() ? std::string(".") : " (" + p.login.reason + ").") +
+                                   " Give the password to test the login too.");
+      if (!p.login.reason.empty()) f.params["reason"] = p.login.reason;
+      ctx.add(std::move(f), kRankNotTested);
+      return;
+    }
+  }
+}
+
+}  // namespace maildoctor::diagnose

@@ -1,0 +1,113 @@
+#include "diagnose/context.hpp"
+
+namespace maildoctor::diagnose {
+namespace {
+// Certificate problems, most fundamental first; several can hold at once and each needs its own fix.
+bool certificate_findings(Context& ctx, const ProbeResult& p) {
+  const CertReport& c = p.tls.cert;
+  if (!c.present) return false;
+  const std::size_t before = ctx.out.size();
+  auto add = [&](const char* code, const char* title, const char* detail) {
+    Finding f = make_finding(code, Severity::error, p, ctx, title, detail);
+    if (!c.chain.empty()) {
+      f.params["names"] = c.chain.front().names;
+      f.params["subject_name"] = c.chain.front().subject;
+      f.params["issuer"] = c.chain.front().issuer;
+      f.params["not_before"] = c.chain.front().not_before;
+      f.params["not_after"] = c.chain.front().not_after;
+    }
+    if (!c.verify_error_text.empty()) f.params["verify_error"] = c.verify_error_text;
+    ctx.add(std::move(f), kRankTls);
+  };
+  if (c.expired)
+    add("tls.cert_expired", "The certificate of {host} has expired",
+        "The server's security certificate is past its end date, so the connection cannot be trusted. Only the "
+        "provider can fix this; until then, do not send the password.");
+  if (c.not_yet_valid)
+    add("tls.cert_not_yet_valid", "The certificate of {host} is not valid yet",
+        "The server's security certificate starts in the future. Check this computer's date and time; if they are "
+        "right, the provider must fix the certificate.");
+  if (c.hostname_mismatch) {
+    std::string names;
+    if (!c.chain.empty())
+      for (const auto& n : c.chain.front().names) names += (names.empty() ? "" : ", ") + n;
+    add("tls.cert_hostname_mismatch", "The certificate does not belong to {host}",
+        ("The server presented a certificate for other names (" + (names.empty() ? std::string("none listed") : names) +
+         ") than the configured server name {host}. Use the server name the certificate holds if it is your provider's, "
+         "or check that nothing on this network intercepts the connection.")
+            .c_str());
+    if (!c.chain.empty() && !c.chain.front().names.empty()) {
+      const std::string& n = c.chain.front().names.front();
+      if (n.find('*') == std::string::npos) ctx.out.back().finding.fixes.push_back(change_setting(p.endpoint.subject, "host", n));
+    }
+  }
+  if (c.self_signed)
+    add("tls.cert_self_signed", "{host} uses a self-signed certificate",
+        "The server signed its own certificate, so nobody vouches for it. Only accept it if you run this server yourself "
+        "or the provider confirms it.");
+  else if (c.untrusted)
+    add("tls.cert_untrusted", "The certificate of {host} is not from a trusted authority",
+        "The server's certificate comes from an unknown issuer or its chain is incomplete. The provider must install the "
+        "full certificate chain; until then, do not send the password.");
+  return ctx.out.size() != before;
+}
+
+// The same port answered the other way round: proof of which security the port speaks.
+const ProbeResult* same_port_other_mode(const Context& ctx, const ProbeResult& p) {
+  for (const ProbeResult* a : alternatives_of(ctx, p))
+    if (a->endpoint.port == p.endpoint.port && a->endpoint.security != p.endpoint.security && reached_server(*a)) return a;
+  return nullptr;
+}
+}  // namespace
+
+bool tls_findings(Context& ctx, const ProbeResult& p) {
+  using F = TlsEvidence::Failure;
+  if (p.tls.status != TlsEvidence::Status::failed) {
+    // A verified handshake can still have been examined in the credential-free pass and found wanting.
+    if (p.tls.status == TlsEvidence::Status::ok && !p.tls.cert.verified && certificate_findings(ctx, p)) return false;
+    return true;
+  }
+  Finding f;
+  switch (p.tls.failure) {
+    case F::plaintext_answer:
+    case F::no_answer: {
+      const bool tls_on_plain = p.tls.failure == F::plaintext_answer;
+      const ProbeResult* proof = same_port_other_mode(ctx, p);
+      const Security right = proof ? proof->endpoint.security : (tls_on_plain ? Security::starttls : Security::tls);
+      f = make_finding("tls.wrong_mode", Severity::error, p, ctx,
+                       tls_on_plain ? "Port {port} does not use SSL/TLS from the start" : "Port {port} expects SSL/TLS from the start",
+                       tls_on_plain ? "The connection security is set to SSL/TLS, but {host} answers port {port} unencrypted "
+                                      "and expects STARTTLS. Set the connection security to STARTTLS, or use the SSL/TLS port."
+                                    : "The connection security is set to STARTTLS or none, but {host} expects encryption right "
+                                      "away on port {port}. Set the connection security to SSL/TLS, or use the STARTTLS port.");
+      f.params["expected_security"] = to_string(right);
+      f.params["confirmed"] = proof != nullptr;
+      f.fixes.push_back(change_setting(p.endpoint.subject, "security", std::string(to_string(right))));
+      break;
+    }
+    case F::starttls_unavailable:
+      f = make_finding("tls.starttls_unavailable", Severity::error, p, ctx, "{host} does not offer STARTTLS on port {port}",
+                       "The connection security is set to STARTTLS, but the server does not offer to encrypt the connection "
+                       "on this port. Use the SSL/TLS port instead; never switch to an unencrypted connection.");
+      break;
+    case F::version_too_old:
+      f = make_finding("tls.version_too_old", Severity::error, p, ctx, "{host} only speaks an outdated TLS version",
+                       "The server only offers TLS 1.1 or older, which current mail programs refuse as insecure. The "
+                       "provider must update the server.");
+      break;
+    case F::certificate:
+      if (certificate_findings(ctx, p)) return false;
+      [[fallthrough]];
+    default:
+      f = make_finding("tls.handshake_failed", Severity::error, p, ctx, "The secure connection to {host} failed",
+                       "The encryption handshake with {host} on port {port} failed. The server may use settings this "
+                       "computer does not accept, or something on the network interferes.");
+      break;
+  }
+  if (!p.tls.error.empty()) f.params["error"] = p.tls.error;
+  if (!p.tls.version.empty()) f.params["tls_version"] = p.tls.version;
+  ctx.add(std::move(f), kRankTls);
+  return false;
+}
+
+}  // namespace maildoctor::diagnose
