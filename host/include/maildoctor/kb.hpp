@@ -82,6 +82,7 @@ struct Detection {
   std::string detail;  // the name or text that matched
 };
 Detection detect_provider(const Request& request, const Evidence& evidence);
+Detection detect_provider(const std::vector<Provider>& among, const Request& request, const Evidence& evidence);
 
 // The settings a provider publishes for an e-mail domain (for discovery). Usernames are expanded when an
 // address is given, else left as templates.
