@@ -291,3 +291,15 @@ TEST_CASE("errors come first, earlier steps before later ones", "[classify]") {
   CHECK(first(r).code == "net.refused");
   CHECK(first(r).subject == Subject::outgoing);
 }
+
+TEST_CASE("STARTTLS to a silent implicit-TLS port is tls.wrong_mode", "[classify]") {
+  auto p = good_probe(Subject::incoming, Protocol::imap, "imap.example.test", 993, Security::starttls);
+  p.tls.status = TlsEvidence::Status::skipped;
+  p.greeting.status = GreetingEvidence::Status::silent;
+  p.greeting.reply = {};
+  auto r = run(p);
+  CHECK(first(r).code == "tls.wrong_mode");
+  CHECK(has_fix(first(r), "security", "tls"));
+  p.endpoint.port = 2143;
+  CHECK(first(run(p)).code == "proto.no_greeting");
+}

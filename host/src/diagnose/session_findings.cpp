@@ -100,6 +100,21 @@ bool greeting_findings(Context& ctx, const ProbeResult& p) {
       return true;
     case G::skipped: return true;
     case G::silent: {
+      // A plaintext or STARTTLS client on an implicit-TLS port hears nothing: that server waits for a ClientHello.
+      const bool tls_port = p.endpoint.port == default_port(p.endpoint.protocol, Security::tls);
+      const ProbeResult* proof = nullptr;
+      for (const ProbeResult* a : alternatives_of(ctx, p))
+        if (a->endpoint.port == p.endpoint.port && a->endpoint.security == Security::tls && reached_server(*a)) proof = a;
+      if (p.endpoint.security != Security::tls && (proof || tls_port)) {
+        Finding f = make_finding("tls.wrong_mode", Severity::error, p, ctx, "Port {port} expects SSL/TLS from the start",
+                                 "The connection security is set to STARTTLS or none, but {host} stays silent on port {port}, as "
+                                 "servers do that expect encryption right away. Set the connection security to SSL/TLS.");
+        f.params["expected_security"] = "tls";
+        f.params["confirmed"] = proof != nullptr;
+        f.fixes.push_back(change_setting(p.endpoint.subject, "security", "tls"));
+        ctx.add(std::move(f), kRankTls);
+        return false;
+      }
       Finding f = make_finding("proto.no_greeting", Severity::error, p, ctx, "{host} accepted the connection but never answered",
                                "Something accepted the connection on port {port} but sent no mail-server greeting. The port may "
                                "belong to another service, or a firewall or proxy holds the connection.");
