@@ -39,7 +39,8 @@ def make_ca(tmp, hosts):
     run("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", csr,
         "-subj", "/CN=replay")
     with open(ext, "w") as f:
-        f.write("subjectAltName=" + ",".join("DNS:" + h for h in sorted(hosts)) + "\n")
+        names = ["IP:" + h if h.replace(".", "").isdigit() else "DNS:" + h for h in sorted(hosts)]
+        f.write("subjectAltName=" + ",".join(names) + "\n")
         f.write("basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
     run("openssl", "x509", "-req", "-in", csr, "-CA", ca_crt, "-CAkey", ca_key, "-CAcreateserial", "-out", crt, "-days", "2",
         "-extfile", ext)
@@ -134,8 +135,11 @@ def run_case(path, ca, tls_ctx):
         errors.append("provider %s, expected %s" % (result.get("provider"), exp["provider"]))
     if "verdict" in exp and result.get("verdict") != exp["verdict"]:
         errors.append("verdict %s, expected %s" % (result.get("verdict"), exp["verdict"]))
-    if case.get("server") and case["server"].get("login") and case.get("password", True) and not case.get("observed_error"):
+    wanted = exp.get("evidence")
+    if wanted is None and case.get("server") and case["server"].get("login") and case.get("password", True) \
+            and not case.get("observed_error"):
         wanted = case["server"]["login"][-1].split(" ", 1)[-1]
+    if wanted is not None:
         if not any(wanted in line for line in first.get("evidence", [])):
             errors.append("evidence lacks the server's reply %r: %s" % (wanted, first.get("evidence")))
     return name, errors, rules_hit

@@ -148,7 +148,11 @@ void login_findings(Context& ctx, const ProbeResult& p) {
   switch (p.login.status) {
     case L::ok: after_login(ctx, p); return;
     case L::refused: refused(ctx, p); return;
-    case L::tls_required: tls_required(ctx, p, p.login.reply); return;
+    case L::tls_required:
+      // The server's own words may say more (which port, which command); the structural finding is the fallback.
+      if (!p.login.reply.empty() && apply_rules(ctx, p, "auth", p.login.reply, kRankAuth)) return;
+      tls_required(ctx, p, p.login.reply);
+      return;
     case L::no_mechanism: no_mechanism(ctx, p); return;
     case L::skipped_by_server: {
       if (p.endpoint.security == Security::none && (p.caps_before_tls.starttls || p.caps.starttls)) {
