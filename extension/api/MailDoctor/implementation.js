@@ -1,0 +1,376 @@
+/* The MailDoctor experiment: the few things no MailExtension API offers (server settings, saved password,
+ * login-failure events, changing one setting). Everything else lives in the background script.
+ * Works on Thunderbird 128, 140 and 153: attribute and signature differences are handled where they are read. */
+"use strict";
+
+((exports) => {
+  const { ExtensionCommon } = ChromeUtils.importESModule("resource://gre/modules/ExtensionCommon.sys.mjs");
+  const { ExtensionUtils } = ChromeUtils.importESModule("resource://gre/modules/ExtensionUtils.sys.mjs");
+  const { MailServices } = ChromeUtils.importESModule("resource:///modules/MailServices.sys.mjs");
+  const { ExtensionError } = ExtensionUtils;
+
+  const PREF_BRANCH = "extensions.maildoctor.";
+  const MESSENGER_BUNDLE = "chrome://messenger/locale/messenger.properties";
+  const LOCAL_MSGS_BUNDLE = "chrome://messenger/locale/localMsgs.properties";
+
+  // IMAP's url.errorCode values that are not about the account's connection or login, so they must not trigger.
+  const IGNORED_IMAP_ERROR_CODES = new Set(["imapServerCommandFailed"]);
+
+  /* The translation tables live in terms.js so the unit tests read the very same file. */
+  function loadTerms(extension) {
+    const scope = {};
+    Services.scriptloader.loadSubScript(extension.rootURI.resolve("api/MailDoctor/terms.js"), scope, "UTF-8");
+    return scope.MailDoctorTerms;
+  }
+
+  // 153 renamed hostName to hostname (bug 1787096); read whichever this version has.
+  function incomingHost(server) {
+    return server.hostname ?? server.hostName ?? null;
+  }
+
+  function setIncomingHost(server, host) {
+    if ("hostname" in server) server.hostname = host;
+    else server.hostName = host;
+  }
+
+  function asSmtp(outgoing) {
+    try {
+      return outgoing.QueryInterface(Ci.nsISmtpServer);
+    } catch (e) {
+      return null; // EWS outgoing servers (153) have no SMTP interface.
+    }
+  }
+
+  function getAccount(accountId) {
+    const account = MailServices.accounts.getAccount(accountId);
+    if (!account) throw new ExtensionError(`No account with id ${accountId}`);
+    return account;
+  }
+
+  function getIdentity(account, identityId) {
+    if (!identityId) return account.defaultIdentity;
+    const identity = account.identities.find((i) => i.key === identityId);
+    if (!identity) throw new ExtensionError(`Account ${account.key} has no identity ${identityId}`);
+    return identity;
+  }
+
+  function outgoingServerFor(identity) {
+    if (!identity) return null;
+    try {
+      return MailServices.outgoingServer.getServerByIdentity(identity);
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function describeIncoming(terms, server) {
+    const protocol = terms.incomingProtocol(server.type);
+    if (!protocol) return null;
+    const security = terms.security(server.socketType);
+    return {
+      key: server.key,
+      protocol,
+      host: incomingHost(server),
+      port: terms.port(protocol, server.port, security),
+      security,
+      auth: terms.auth(server.authMethod),
+      username: server.username || null,
+    };
+  }
+
+  function describeOutgoing(terms, outgoing) {
+    if (!outgoing || (outgoing.type && outgoing.type !== "smtp")) return null;
+    const smtp = asSmtp(outgoing);
+    const security = terms.security(outgoing.socketType);
+    let host = smtp?.hostname ?? null;
+    let port = smtp?.port ?? null;
+    if (!host) {
+      try {
+        host = outgoing.serverURI.host;
+        port = outgoing.serverURI.port;
+      } catch (e) {}
+    }
+    return {
+      key: outgoing.key,
+      protocol: "smtp",
+      host,
+      port: terms.port("smtp", port, security),
+      security,
+      auth: terms.auth(outgoing.authMethod),
+      username: outgoing.username || null,
+    };
+  }
+
+  function findSavedPassword(protocol, host, username) {
+    const origin = `${protocol}://${host}`;
+    try {
+      const logins = Services.logins.findLogins(origin, null, origin);
+      const match = logins.find((l) => l.username === username) ?? null;
+      return match ? match.password : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  /* A "%S" string from a bundle turned into a pattern that matches its formatted text in this locale. */
+  function bundlePattern(bundle, key, argCount) {
+    const markers = Array.from({ length: argCount }, (_, i) => `\u0001${i}\u0001`);
+    let text;
+    try {
+      text = bundle.formatStringFromName(key, markers);
+    } catch (e) {
+      return null;
+    }
+    let source = text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    for (const marker of markers) source = source.replace(marker, "(.+?)");
+    return new RegExp(`^${source}$`, "s");
+  }
+
+  class FailureWatcher extends ExtensionCommon.EventEmitter {
+    constructor() {
+      super();
+      this.active = false;
+      this.feedbackListener = {
+        QueryInterface: ChromeUtils.generateQI(["nsIMsgUserFeedbackListener"]),
+        // 128/140: onAlert(message, nsIMsgMailNewsUrl); 153: onAlert(message, nsIURI, silent).
+        onAlert: (message, url) => {
+          this.onAlert(message, url);
+          return false; // Never hide Thunderbird's own alert.
+        },
+        onCertError: (securityInfo, url) => {
+          this.onAlert("", url, "certError");
+          return false;
+        },
+      };
+      this.observer = { observe: (subject, topic) => this.onDialog(subject, topic) };
+    }
+
+    start() {
+      if (this.active) return;
+      this.active = true;
+      const messenger = Services.strings.createBundle(MESSENGER_BUNDLE);
+      const localMsgs = Services.strings.createBundle(LOCAL_MSGS_BUNDLE);
+      this.loginFailedTitle = bundlePattern(messenger, "mailServerLoginFailedTitleWithAccount", 1);
+      this.loginFailedText = bundlePattern(messenger, "mailServerLoginFailed2", 2);
+      this.pop3ErrorTitle = bundlePattern(localMsgs, "pop3ErrorDialogTitle", 1);
+      MailServices.mailSession.addUserFeedbackListener(this.feedbackListener);
+      Services.obs.addObserver(this.observer, "common-dialog-loaded");
+      Services.obs.addObserver(this.observer, "tabmodal-dialog-loaded");
+    }
+
+    stop() {
+      if (!this.active) return;
+      this.active = false;
+      MailServices.mailSession.removeUserFeedbackListener(this.feedbackListener);
+      Services.obs.removeObserver(this.observer, "common-dialog-loaded");
+      Services.obs.removeObserver(this.observer, "tabmodal-dialog-loaded");
+    }
+
+    onAlert(message, url, forcedCode) {
+      let server = null;
+      let errorCode = forcedCode ?? null;
+      try {
+        const mailUrl = url.QueryInterface(Ci.nsIMsgMailNewsUrl);
+        server = mailUrl.server;
+        if (!errorCode) errorCode = mailUrl.errorCode || null;
+      } catch (e) {}
+      if (!server && url) {
+        try {
+          server = MailServices.accounts.findServerByURI(url);
+        } catch (e) {}
+      }
+      if (!server || (errorCode && IGNORED_IMAP_ERROR_CODES.has(errorCode))) return;
+      const account = MailServices.accounts.findAccountForServer(server);
+      if (!account) return;
+      this.emit("failure", {
+        accountId: account.key,
+        subject: "incoming",
+        source: errorCode === "certError" ? "certificate" : "alert",
+        message: String(message ?? ""),
+        errorCode,
+      });
+    }
+
+    onDialog(subject) {
+      let title = "";
+      let text = "";
+      try {
+        const args = subject.Dialog?.args;
+        title = args?.title ?? subject.document?.title ?? "";
+        text = args?.text ?? subject.document?.getElementById("infoBody")?.textContent ?? "";
+      } catch (e) {
+        return;
+      }
+      for (const failure of this.matchDialog(String(title), String(text))) this.emit("failure", failure);
+    }
+
+    matchDialog(title, text) {
+      if (this.pop3ErrorTitle) {
+        const m = this.pop3ErrorTitle.exec(title);
+        if (m) return this.byAccountName(m[1], "alert", text);
+      }
+      if (!this.loginFailedTitle?.test(title)) return [];
+      const m = this.loginFailedText?.exec(text.trim());
+      if (!m) return this.byAccountName(this.loginFailedTitle.exec(title)[1], "prompt", text);
+      const [, host, username] = m;
+      const failures = [];
+      for (const account of MailServices.accounts.accounts) {
+        const server = account.incomingServer;
+        if (server && incomingHost(server) === host && server.username === username) {
+          failures.push({ accountId: account.key, subject: "incoming", source: "prompt", message: text, errorCode: null });
+        }
+      }
+      if (failures.length) return failures;
+      for (const account of MailServices.accounts.accounts) {
+        for (const identity of account.identities) {
+          const smtp = asSmtp(outgoingServerFor(identity) ?? {});
+          if (smtp && smtp.hostname === host && smtp.username === username) {
+            failures.push({
+              accountId: account.key,
+              identityId: identity.key,
+              subject: "outgoing",
+              source: "prompt",
+              message: text,
+              errorCode: null,
+            });
+            break;
+          }
+        }
+      }
+      return failures;
+    }
+
+    byAccountName(name, source, text) {
+      const account = MailServices.accounts.accounts.find((a) => a.incomingServer?.prettyName === name);
+      return account ? [{ accountId: account.key, subject: "incoming", source, message: text, errorCode: null }] : [];
+    }
+  }
+
+  class MailDoctor extends ExtensionCommon.ExtensionAPIPersistent {
+    onStartup() {
+      this.ensureWatching();
+    }
+
+    ensureWatching() {
+      if (!this.watcher) this.watcher = new FailureWatcher();
+      this.watcher.start();
+    }
+
+    get terms() {
+      if (!this._terms) this._terms = loadTerms(this.extension);
+      return this._terms;
+    }
+
+    onShutdown(isAppShutdown) {
+      this.watcher?.stop();
+      if (!isAppShutdown) Services.obs.notifyObservers(null, "startupcache-invalidate");
+    }
+
+    // Arrow functions: `this` is the API instance however the framework calls the registrar.
+    PERSISTENT_EVENTS = {
+      onLoginFailure: ({ fire }) => {
+        this.ensureWatching();
+        const listener = async (_event, failure) => {
+          if (fire.wakeup) await fire.wakeup();
+          fire.async(failure);
+        };
+        this.watcher.on("failure", listener);
+        return {
+          unregister: () => this.watcher?.off("failure", listener),
+          convert(newFire) {
+            fire = newFire;
+          },
+        };
+      },
+    };
+
+    getAPI(context) {
+      const api = this;
+      return {
+        MailDoctor: {
+          async getAccountSettings(accountId, identityId) {
+            const terms = api.terms;
+            const account = getAccount(accountId);
+            const identity = getIdentity(account, identityId);
+            const server = account.incomingServer;
+            return {
+              accountId,
+              name: server?.prettyName ?? accountId,
+              type: server?.type ?? "none",
+              email: identity?.email || null,
+              identityId: identity?.key ?? null,
+              incoming: server ? describeIncoming(terms, server) : null,
+              outgoing: describeOutgoing(terms, outgoingServerFor(identity)),
+            };
+          },
+
+          async getSavedPassword(accountId, subject, identityId) {
+            const account = getAccount(accountId);
+            if (subject === "incoming") {
+              const server = account.incomingServer;
+              if (!server || !api.terms.incomingProtocol(server.type)) return null;
+              return findSavedPassword(server.type, incomingHost(server), server.username);
+            }
+            const smtp = asSmtp(outgoingServerFor(getIdentity(account, identityId)) ?? {});
+            return smtp ? findSavedPassword("smtp", smtp.hostname, smtp.username) : null;
+          },
+
+          async applySetting(accountId, subject, identityId, setting, value) {
+            const terms = api.terms;
+            const converted = terms.settingValue(setting, value);
+            if (!converted.ok) throw new ExtensionError(`Cannot set ${setting}: ${converted.reason}`);
+            const account = getAccount(accountId);
+            let before;
+            let after;
+            if (subject === "incoming") {
+              const server = account.incomingServer;
+              if (!server || !terms.incomingProtocol(server.type)) throw new ExtensionError("No IMAP/POP3 server");
+              before = describeIncoming(terms, server);
+              if (setting === "port") server.port = converted.value;
+              else if (setting === "security") server.socketType = converted.value;
+              else if (setting === "auth") server.authMethod = converted.value;
+              else if (setting === "host") setIncomingHost(server, converted.value);
+              else if (setting === "username") server.username = converted.value;
+              server.closeCachedConnections();
+              after = describeIncoming(terms, server);
+            } else {
+              const outgoing = outgoingServerFor(getIdentity(account, identityId));
+              const smtp = outgoing && asSmtp(outgoing);
+              if (!smtp) throw new ExtensionError("No SMTP server for this identity");
+              before = describeOutgoing(terms, outgoing);
+              if (setting === "port") smtp.port = converted.value;
+              else if (setting === "security") outgoing.socketType = converted.value;
+              else if (setting === "auth") outgoing.authMethod = converted.value;
+              else if (setting === "host") smtp.hostname = converted.value;
+              else if (setting === "username") outgoing.username = converted.value;
+              try {
+                outgoing.closeCachedConnections();
+              } catch (e) {}
+              after = describeOutgoing(terms, outgoing);
+            }
+            Services.prefs.savePrefFile(null);
+            return { before, after };
+          },
+
+          async getAdminDefaults() {
+            const read = (name, type) => {
+              const pref = PREF_BRANCH + name;
+              if (Services.prefs.getPrefType(pref) === Services.prefs.PREF_INVALID) return null;
+              return type === "bool" ? Services.prefs.getBoolPref(pref) : Services.prefs.getStringPref(pref);
+            };
+            return { autoDiagnose: read("autoDiagnose", "bool"), savedPassword: read("savedPassword", "string") };
+          },
+
+          onLoginFailure: new ExtensionCommon.EventManager({
+            context,
+            module: "MailDoctor",
+            event: "onLoginFailure",
+            extensionApi: api,
+          }).api(),
+        },
+      };
+    }
+  }
+
+  exports.MailDoctor = MailDoctor;
+})(this);

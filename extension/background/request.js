@@ -1,0 +1,42 @@
+/* Builds the maildoctor request (CONTRACT section 1) from the experiment's AccountSettings. */
+
+const ENDPOINT_FIELDS = ["protocol", "host", "port", "security", "username", "auth"];
+export const DEFAULT_DEADLINE_MS = 10000;
+
+function endpoint(server, password) {
+  if (!server || !server.host) return null;
+  const out = {};
+  for (const field of ENDPOINT_FIELDS) {
+    if (server[field] !== null && server[field] !== undefined && server[field] !== "") out[field] = server[field];
+  }
+  if (typeof password === "string" && password.length > 0) out.password = password;
+  return out;
+}
+
+/**
+ * scope: "account" (both servers), "incoming" or "outgoing" (only that one).
+ * passwords: {incoming, outgoing}, each present only when the user allowed reading it.
+ * Returns {ok: true, request} or {ok: false, reason}: "unsupported" for account types the host cannot check.
+ */
+export function buildRequest(settings, { scope = "account", passwords = {}, observedError = null, deadlineMs = DEFAULT_DEADLINE_MS } = {}) {
+  const incoming = scope === "outgoing" ? null : endpoint(settings.incoming, passwords.incoming);
+  const outgoing = scope === "incoming" ? null : endpoint(settings.outgoing, passwords.outgoing);
+  if (!incoming && !outgoing) return { ok: false, reason: settings.incoming || settings.outgoing ? "no_host" : "unsupported" };
+
+  const account = {};
+  if (settings.email) account.email = settings.email;
+  if (settings.name) account.name = settings.name;
+  if (incoming) account.incoming = incoming;
+  if (outgoing) account.outgoing = outgoing;
+
+  const request = {
+    account,
+    options: {
+      login: Boolean(incoming?.password || outgoing?.password),
+      alternatives: true,
+      deadline_ms: deadlineMs,
+    },
+  };
+  if (observedError) request.observed_error = String(observedError).slice(0, 4000);
+  return { ok: true, request };
+}

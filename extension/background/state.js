@@ -1,0 +1,92 @@
+/* The latest diagnosis per account, persisted in storage.local so the popup and restarts see it. */
+
+export const STORAGE_KEY = "accountStates";
+
+/** The account's status as the popup shows it. */
+export function statusOf(entry) {
+  if (!entry) return "unchecked";
+  if (entry.checking) return "checking";
+  if (entry.error) return "error";
+  const verdict = entry.result?.verdict;
+  if (verdict === "ok") return "ok";
+  if (verdict === "problem") return "problem";
+  if (verdict === "inconclusive") return "inconclusive";
+  return "unchecked";
+}
+
+export class AccountStates {
+  constructor(storage, { now = () => Date.now() } = {}) {
+    this.storage = storage;
+    this.now = now;
+    this.entries = {};
+    this.listeners = new Set();
+  }
+
+  async load() {
+    const stored = await this.storage.get(STORAGE_KEY);
+    this.entries = stored?.[STORAGE_KEY] ?? {};
+    // A diagnosis cannot survive a restart of the background: forget "checking" left over from one.
+    for (const entry of Object.values(this.entries)) {
+      delete entry.checking;
+      delete entry.progress;
+    }
+  }
+
+  get(accountId) {
+    return this.entries[accountId] ?? null;
+  }
+
+  all() {
+    return this.entries;
+  }
+
+  onChange(listener) {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async update(accountId, change) {
+    const entry = { ...(this.entries[accountId] ?? {}), ...change };
+    this.entries[accountId] = entry;
+    await this.storage.set({ [STORAGE_KEY]: this.entries });
+    for (const listener of this.listeners) listener(accountId, entry);
+    return entry;
+  }
+
+  startChecking(accountId, meta) {
+    return this.update(accountId, { checking: true, progress: [], trigger: meta.trigger, scope: meta.scope, observedError: meta.observedError ?? null, startedAt: this.now() });
+  }
+
+  addProgress(accountId, check) {
+    const entry = this.entries[accountId];
+    if (!entry?.checking) return null;
+    return this.update(accountId, { progress: [...(entry.progress ?? []), check] });
+  }
+
+  finish(accountId, outcome, { usedPassword = false } = {}) {
+    const change = { checking: false, progress: [], checkedAt: this.now(), usedPassword };
+    if (outcome.ok) {
+      change.result = outcome.result;
+      change.error = null;
+      if (outcome.result?.verdict === "ok") change.lastOkAt = this.now();
+    } else {
+      change.error = outcome.error;
+    }
+    return this.update(accountId, change);
+  }
+
+  countWithStatus(status) {
+    return Object.values(this.entries).filter((e) => statusOf(e) === status).length;
+  }
+
+  async forget(accountIds) {
+    let changed = false;
+    for (const id of Object.keys(this.entries)) {
+      if (!accountIds.includes(id)) {
+        delete this.entries[id];
+        changed = true;
+      }
+    }
+    if (changed) await this.storage.set({ [STORAGE_KEY]: this.entries });
+  }
+}

@@ -1,0 +1,72 @@
+/* The popup's wiring: asks the background for the state, renders it, and forwards the user's clicks. */
+
+import { renderPopup } from "./render.js";
+
+const t = (key, subs) => messenger.i18n.getMessage(key, subs);
+const root = document.getElementById("accounts");
+const model = { accounts: [], expanded: new Set(), notes: {}, confirm: null, focus: null, hostMissing: false, savedPasswordOption: "ask" };
+
+function draw() {
+  model.hostMissing = model.accounts.some((a) => a.state?.error?.code === "host_missing");
+  renderPopup(document, root, model, t, handlers);
+}
+
+async function refresh() {
+  const state = await messenger.runtime.sendMessage({ type: "getState" });
+  model.accounts = state.accounts;
+  model.savedPasswordOption = state.savedPasswordOption;
+  if (state.focus) {
+    model.focus = state.focus;
+    model.expanded.add(state.focus);
+  }
+  draw();
+}
+
+const handlers = {
+  diagnose(accountId, { withPassword = false }) {
+    delete model.notes[accountId];
+    messenger.runtime.sendMessage({ type: "diagnose", accountId, withPassword }).then(refresh);
+  },
+  toggleDetails(accountId) {
+    if (model.expanded.has(accountId)) model.expanded.delete(accountId);
+    else model.expanded.add(accountId);
+    draw();
+  },
+  openUrl(url) {
+    messenger.runtime.sendMessage({ type: "openUrl", url });
+  },
+  async askApply(accountId, fix) {
+    const preview = await messenger.runtime.sendMessage({ type: "previewFix", accountId, fix });
+    model.confirm = { accountId, fix, preview };
+    draw();
+  },
+  async confirmApply() {
+    const { accountId, fix } = model.confirm;
+    model.confirm = null;
+    model.notes[accountId] = t("fixApplied");
+    draw();
+    try {
+      await messenger.runtime.sendMessage({ type: "applyFix", accountId, fix });
+      delete model.notes[accountId];
+    } catch (e) {
+      model.notes[accountId] = `${t("fixFailed")} ${e?.message ?? e}`;
+    }
+    await refresh();
+  },
+  cancelApply() {
+    model.confirm = null;
+    draw();
+  },
+  async copyReport(accountId) {
+    const report = await messenger.runtime.sendMessage({ type: "report", accountId });
+    await navigator.clipboard.writeText(report);
+    model.notes[accountId] = t("reportCopied");
+    draw();
+  },
+};
+
+document.getElementById("title").textContent = t("popupTitle");
+messenger.runtime.onMessage.addListener((message) => {
+  if (message?.type === "stateChanged") refresh();
+});
+refresh().then(() => messenger.runtime.sendMessage({ type: "popupOpened" }));

@@ -1,0 +1,226 @@
+import { test, mock } from "node:test";
+import assert from "node:assert/strict";
+import { createDoctor, passwordAllowed, mergeTriggers, leadingFinding } from "../../extension/background/doctor.js";
+import { AccountStates, statusOf } from "../../extension/background/state.js";
+import { memoryStorage, tick } from "./helpers.mjs";
+
+const SETTINGS = {
+  account1: {
+    accountId: "account1", name: "Work", email: "bob@example.test", identityId: "id1", type: "imap",
+    incoming: { protocol: "imap", host: "mail.example.test", port: 993, security: "tls", auth: "password", username: "bob" },
+    outgoing: { protocol: "smtp", host: "mail.example.test", port: 465, security: "tls", auth: "password", username: "bob" },
+  },
+  account2: {
+    accountId: "account2", name: "Home", email: "eve@example.test", identityId: "id2", type: "pop3",
+    incoming: { protocol: "pop3", host: "pop.example.test", port: 995, security: "tls", auth: "password", username: "eve" },
+    outgoing: null,
+  },
+};
+
+/** A world faked at the messenger / experiment / native-port boundary. */
+async function world({ options = { autoDiagnose: true, savedPassword: "ask" }, verdict = "problem", clock } = {}) {
+  const calls = { requests: [], passwordReads: [], notifications: [], badges: [], applied: [] };
+  const states = new AccountStates(memoryStorage(), clock ? { now: clock } : {});
+  await states.load();
+  const doctor = createDoctor({
+    api: {
+      async getAccountSettings(accountId) {
+        if (!SETTINGS[accountId]) throw new Error("no such account");
+        return structuredClone(SETTINGS[accountId]);
+      },
+      async getSavedPassword(accountId, subject) {
+        calls.passwordReads.push([accountId, subject]);
+        return `pw-${subject}`;
+      },
+      async applySetting(accountId, subject, identityId, setting, value) {
+        calls.applied.push([accountId, subject, identityId, setting, value]);
+        return { before: {}, after: {} };
+      },
+    },
+    accounts: {
+      async list() {
+        return [
+          { id: "account1", name: "Work", type: "imap" },
+          { id: "account2", name: "Home", type: "pop3" },
+          { id: "account3", name: "Local Folders", type: "local" },
+        ];
+      },
+    },
+    host: {
+      async diagnose(request, onProgress) {
+        calls.requests.push(request);
+        await onProgress({ subject: "incoming", step: "connect", status: "pass", ms: 1 });
+        if (verdict === "missing") return { ok: false, error: { code: "host_missing", message: "No such native application maildoctor" } };
+        return { ok: true, result: { version: 1, verdict, findings: verdict === "problem" ? [{ code: "tls.cert_expired", severity: "warning" }, { code: "auth.wrong_password", severity: "error" }] : [] } };
+      },
+    },
+    states,
+    getOptions: async () => options,
+    ui: {
+      async setBadge(text, color) {
+        calls.badges.push([text, color]);
+      },
+      async notifyProblem(accountId, name, finding) {
+        calls.notifications.push([accountId, name, finding?.code]);
+      },
+    },
+    identityOfTab: async (tab) => (tab.id === 7 ? { accountId: "account1", identityId: "id1" } : null),
+    debounceMs: 1000,
+    cooldownMs: 60000,
+    ...(clock ? { now: clock } : {}),
+  });
+  return { doctor, states, calls, options };
+}
+
+async function settle(ms) {
+  mock.timers.tick(ms);
+  for (let i = 0; i < 20; i++) await tick();
+}
+
+test("consent: the saved password is read only when the option or the user allows it", () => {
+  assert.equal(passwordAllowed("always", false), true);
+  assert.equal(passwordAllowed("never", true), false);
+  assert.equal(passwordAllowed("ask", false), false);
+  assert.equal(passwordAllowed("ask", true), true);
+  assert.equal(passwordAllowed(undefined, false), false);
+});
+
+test("a burst of login failures runs one diagnosis, with the strongest trigger and the observed text", async () => {
+  mock.timers.enable({ apis: ["setTimeout"] });
+  try {
+    const { doctor, states, calls } = await world();
+    assert.equal(doctor.onLoginFailure({ accountId: "account1", subject: "incoming", source: "prompt", message: 'Login to account "Work" failed' }), true);
+    await settle(500);
+    doctor.onLoginFailure({ accountId: "account1", subject: "outgoing", identityId: "id1", source: "prompt", message: "second" });
+    await settle(999);
+    assert.equal(calls.requests.length, 0, "still debouncing");
+    await settle(1);
+    assert.equal(calls.requests.length, 1);
+    const request = calls.requests[0];
+    assert.equal(request.observed_error, "second");
+    assert.ok(request.account.incoming && request.account.outgoing, "incoming + outgoing bursts widen to the account");
+    assert.equal(calls.passwordReads.length, 0, "'ask' never reads the password on an automatic trigger");
+    assert.equal(request.options.login, false);
+    const entry = states.get("account1");
+    assert.equal(statusOf(entry), "problem");
+    assert.equal(entry.trigger, "login-failure");
+    assert.deepEqual(calls.notifications, [["account1", "Work", "auth.wrong_password"]], "notification names the leading error");
+    assert.deepEqual(calls.badges.at(-1), ["1", "#c62828"]);
+    // Thunderbird's retry loop: another failure right after is not diagnosed again.
+    assert.equal(doctor.onLoginFailure({ accountId: "account1", subject: "incoming", message: "again" }), false);
+  } finally {
+    mock.timers.reset();
+  }
+});
+
+test("with 'always' the automatic diagnosis tests the saved password of the failed server only", async () => {
+  mock.timers.enable({ apis: ["setTimeout"] });
+  try {
+    const { doctor, calls } = await world({ options: { autoDiagnose: true, savedPassword: "always" } });
+    doctor.onLoginFailure({ accountId: "account1", subject: "incoming", message: "x" });
+    await settle(1000);
+    assert.deepEqual(calls.passwordReads, [["account1", "incoming"]]);
+    assert.equal(calls.requests[0].account.incoming.password, "pw-incoming");
+    assert.equal(calls.requests[0].account.outgoing, undefined);
+    assert.equal(calls.requests[0].options.login, true);
+  } finally {
+    mock.timers.reset();
+  }
+});
+
+test("automatic diagnosis switched off: failures are ignored", async () => {
+  mock.timers.enable({ apis: ["setTimeout"] });
+  try {
+    const { doctor, calls } = await world({ options: { autoDiagnose: false, savedPassword: "always" } });
+    doctor.onLoginFailure({ accountId: "account1", subject: "incoming", message: "x" });
+    await settle(2000);
+    assert.equal(calls.requests.length, 0);
+  } finally {
+    mock.timers.reset();
+  }
+});
+
+test("a failed send diagnoses that identity's outgoing server; a good send does nothing", async () => {
+  mock.timers.enable({ apis: ["setTimeout"] });
+  try {
+    const { doctor, states, calls } = await world();
+    assert.equal(await doctor.onAfterSend({ id: 7 }, { mode: "sendNow", messages: [] }), false);
+    assert.equal(await doctor.onAfterSend({ id: 7 }, { mode: "sendNow", error: "Message operation failed" }), true);
+    await settle(1000);
+    assert.equal(calls.requests.length, 1);
+    assert.equal(calls.requests[0].account.incoming, undefined);
+    assert.equal(calls.requests[0].account.outgoing.protocol, "smtp");
+    assert.equal(calls.requests[0].observed_error, "Message operation failed");
+    assert.equal(states.get("account1").trigger, "send-failure");
+  } finally {
+    mock.timers.reset();
+  }
+});
+
+test("start-up check covers mail accounts without a recent success, skipping local folders", async () => {
+  mock.timers.enable({ apis: ["setTimeout"] });
+  try {
+    let now = 10 * 86400000;
+    const { doctor, states, calls } = await world({ verdict: "ok", clock: () => now });
+    await states.update("account2", { lastOkAt: now - 1000, checkedAt: now - 1000, result: { verdict: "ok" } });
+    const started = await doctor.checkStale("startup", 86400000);
+    assert.deepEqual(started, ["account1"]);
+    await settle(1000);
+    assert.equal(calls.requests.length, 1);
+    assert.equal(statusOf(states.get("account1")), "ok");
+    assert.equal(calls.notifications.length, 0, "no notification when all is well");
+    assert.deepEqual(calls.badges.at(-1), ["", "#1565c0"]);
+  } finally {
+    mock.timers.reset();
+  }
+});
+
+test("a popup-triggered diagnosis may use the password the user just confirmed, and runs at once", async () => {
+  const { doctor, calls } = await world();
+  const entry = await doctor.diagnose("account2", { trigger: "popup", userConfirmedPassword: true });
+  assert.equal(statusOf(entry), "problem");
+  assert.deepEqual(calls.passwordReads, [["account2", "incoming"]], "account2 has no outgoing server");
+  assert.equal(entry.usedPassword, true);
+  assert.equal(calls.notifications.length, 0, "the user is looking at the popup already");
+});
+
+test("concurrent diagnoses of one account share one run", async () => {
+  const { doctor, calls } = await world();
+  const [a, b] = await Promise.all([doctor.diagnose("account1"), doctor.diagnose("account1")]);
+  assert.equal(calls.requests.length, 1);
+  assert.equal(a, b);
+});
+
+test("a missing host is kept as an error outcome", async () => {
+  const { doctor } = await world({ verdict: "missing" });
+  const entry = await doctor.diagnose("account1");
+  assert.equal(statusOf(entry), "error");
+  assert.equal(entry.error.code, "host_missing");
+});
+
+test("an unknown account is an error outcome, not a crash", async () => {
+  const { doctor } = await world();
+  const entry = await doctor.diagnose("account9");
+  assert.equal(entry.error.code, "no_account");
+});
+
+test("apply: preview shows the old and new value, applying changes one setting then re-tests", async () => {
+  const { doctor, states, calls } = await world({ verdict: "ok" });
+  await doctor.diagnose("account1");
+  const fix = { kind: "change_setting", subject: "outgoing", setting: "port", value: 587 };
+  assert.deepEqual(await doctor.previewFix("account1", fix), { subject: "outgoing", setting: "port", before: 465, after: 587 });
+  const { entry } = await doctor.applyFix("account1", fix);
+  assert.deepEqual(calls.applied, [["account1", "outgoing", "id1", "port", 587]]);
+  assert.equal(calls.requests.length, 2, "re-tested after the change");
+  assert.equal(entry.trigger, "after-fix");
+  assert.equal(statusOf(states.get("account1")), "ok");
+});
+
+test("merging and leading finding", () => {
+  assert.deepEqual(mergeTriggers({ trigger: "login-failure", scope: "incoming", observedError: "a" }, { trigger: "startup", scope: "account", observedError: null }), {
+    trigger: "login-failure", scope: "account", identityId: null, observedError: "a",
+  });
+  assert.equal(leadingFinding({ findings: [{ code: "x", severity: "info" }, { code: "y", severity: "error" }] }).code, "y");
+  assert.equal(leadingFinding({ findings: [{ code: "x", severity: "info" }] }).code, "x");
+  assert.equal(leadingFinding({}), null);
+});

@@ -1,0 +1,58 @@
+/* Shared fakes for the add-on's unit tests: only the messenger/API boundary is faked. */
+import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
+import vm from "node:vm";
+
+export const EXT = new URL("../../extension/", import.meta.url);
+const requireFromExtension = createRequire(new URL("package.json", EXT));
+
+export function jsdom(html = "<!DOCTYPE html><body><main id=root></main></body>") {
+  const { JSDOM } = requireFromExtension("jsdom");
+  return new JSDOM(html);
+}
+
+/** The experiment's terms.js, evaluated the way the experiment's loadSubScript does. */
+export function loadTerms() {
+  const scope = {};
+  vm.runInNewContext(readFileSync(new URL("api/MailDoctor/terms.js", EXT), "utf8"), scope);
+  // Objects made in the vm context have that context's prototypes: copy results into this realm.
+  const plain = (value) => (value && typeof value === "object" ? JSON.parse(JSON.stringify(value)) : value);
+  const terms = {};
+  for (const [name, value] of Object.entries(scope.MailDoctorTerms)) {
+    terms[name] = typeof value === "function" ? (...args) => plain(value(...args)) : plain(value);
+  }
+  return terms;
+}
+
+export function messages(lang) {
+  return JSON.parse(readFileSync(new URL(`_locales/${lang}/messages.json`, EXT), "utf8"));
+}
+
+/** i18n.getMessage over a messages.json, with $1-style placeholders as Thunderbird fills them. */
+export function translator(lang = "en") {
+  const table = messages(lang);
+  return (key, subs = []) => {
+    const entry = table[key];
+    if (!entry) return "";
+    const list = Array.isArray(subs) ? subs : [subs];
+    return entry.message.replace(/\$([A-Za-z_]+)\$/g, (_, name) => {
+      const content = entry.placeholders?.[name.toLowerCase()]?.content ?? "";
+      return content.replace(/\$(\d)/g, (_m, n) => String(list[Number(n) - 1] ?? ""));
+    });
+  };
+}
+
+export function memoryStorage(initial = {}) {
+  const data = structuredClone(initial);
+  return {
+    data,
+    async get(key) {
+      return key in data ? { [key]: structuredClone(data[key]) } : {};
+    },
+    async set(values) {
+      Object.assign(data, structuredClone(values));
+    },
+  };
+}
+
+export const tick = () => new Promise((resolve) => setImmediate(resolve));
