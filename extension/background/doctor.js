@@ -37,7 +37,8 @@ export function createDoctor(deps) {
   const debounceMs = deps.debounceMs ?? 1500;
   const cooldownMs = deps.cooldownMs ?? 60000;
   const inFlight = new Map();
-  const lastAutomatic = new Map();
+  const lastAutomatic = new Map(); // accountId -> {at, rank} of the last automatic diagnosis
+  const followUps = new Map(); // accountId -> a stronger trigger that arrived while a diagnosis was running
 
   const debouncer = createKeyedDebouncer(debounceMs, (accountId, payload) => runAutomatic(accountId, payload), {
     merge: mergeTriggers,
@@ -54,17 +55,26 @@ export function createDoctor(deps) {
     const options = await getOptions();
     if (!options.autoDiagnose) return null;
     const entry = await diagnose(accountId, { ...payload, userConfirmedPassword: false });
-    lastAutomatic.set(accountId, now());
+    lastAutomatic.set(accountId, { at: now(), rank: TRIGGER_RANK[payload.trigger] ?? 0 });
     if (entry && statusOf(entry) === "problem") {
       await ui.notifyProblem(accountId, entry.accountName ?? accountId, leadingFinding(entry.result));
     }
     return entry;
   }
 
+  /* The cooldown absorbs Thunderbird's retry prompts, but only against triggers no stronger than the one just
+   * diagnosed: a login failure right after a start-up check is still diagnosed, with Thunderbird's text. */
   function automaticTrigger(accountId, payload) {
-    if (inFlight.has(accountId)) return false;
+    const rank = TRIGGER_RANK[payload.trigger] ?? 0;
+    if (inFlight.has(accountId)) {
+      const running = inFlight.get(accountId).rank;
+      if (rank <= running) return false;
+      const queued = followUps.get(accountId);
+      followUps.set(accountId, queued ? mergeTriggers(queued, payload) : payload);
+      return true;
+    }
     const last = lastAutomatic.get(accountId);
-    if (last !== undefined && now() - last < cooldownMs) return false;
+    if (last && now() - last.at < cooldownMs && rank <= last.rank) return false;
     debouncer.trigger(accountId, payload);
     return true;
   }
@@ -104,11 +114,17 @@ export function createDoctor(deps) {
       await refreshBadge();
       return entry;
     })();
+    run.rank = TRIGGER_RANK[trigger] ?? 0;
     inFlight.set(accountId, run);
     try {
       return await run;
     } finally {
       inFlight.delete(accountId);
+      const followUp = followUps.get(accountId);
+      if (followUp) {
+        followUps.delete(accountId);
+        debouncer.trigger(accountId, followUp);
+      }
     }
   }
 

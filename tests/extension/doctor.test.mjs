@@ -224,3 +224,21 @@ test("merging and leading finding", () => {
   assert.equal(leadingFinding({ findings: [{ code: "x", severity: "info" }] }).code, "x");
   assert.equal(leadingFinding({}), null);
 });
+
+test("a login failure during a running start-up check is diagnosed right after it, with Thunderbird's text", async () => {
+  mock.timers.enable({ apis: ["setTimeout"] });
+  try {
+    const { doctor, states, calls } = await world();
+    const running = doctor.diagnose("account1", { trigger: "startup" });
+    assert.equal(doctor.onLoginFailure({ accountId: "account1", subject: "incoming", message: "Login to server mail.example.test failed." }), true);
+    assert.equal(doctor.onLoginFailure({ accountId: "account1", subject: "incoming", message: "Login to server mail.example.test failed." }), true, "merged into the queued follow-up");
+    await running;
+    await settle(1000);
+    const account1 = calls.requests.filter((r) => r.account.name === "Work");
+    assert.equal(account1.length, 2);
+    assert.equal(account1[1].observed_error, "Login to server mail.example.test failed.");
+    assert.equal(states.get("account1").trigger, "login-failure");
+  } finally {
+    mock.timers.reset();
+  }
+});

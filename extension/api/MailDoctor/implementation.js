@@ -16,10 +16,14 @@
   // IMAP's url.errorCode values that are not about the account's connection or login, so they must not trigger.
   const IGNORED_IMAP_ERROR_CODES = new Set(["imapServerCommandFailed"]);
 
-  /* The translation tables live in terms.js so the unit tests read the very same file. */
-  function loadTerms(extension) {
+  /* The translation tables live in terms.js so the unit tests read the very same file. loadSubScript refuses the
+   * add-on's jar: URI, so the add-on's root is mapped to a resource:// name for as long as the add-on runs. */
+  const resProto = Services.io.getProtocolHandler("resource").QueryInterface(Ci.nsIResProtocolHandler);
+
+  function loadTerms(extension, substitution) {
+    resProto.setSubstitution(substitution, extension.rootURI);
     const scope = {};
-    Services.scriptloader.loadSubScript(extension.rootURI.resolve("api/MailDoctor/terms.js"), scope, "UTF-8");
+    Services.scriptloader.loadSubScript(`resource://${substitution}/api/MailDoctor/terms.js`, scope);
     return scope.MailDoctorTerms;
   }
 
@@ -101,10 +105,14 @@
     };
   }
 
-  function findSavedPassword(protocol, host, username) {
+  // Origins and realms are "<protocol>://<host>" for mail servers. findLogins() is gone in 153; use the async
+  // search where it exists and fall back to findLogins() for older versions.
+  async function findSavedPassword(protocol, host, username) {
     const origin = `${protocol}://${host}`;
     try {
-      const logins = Services.logins.findLogins(origin, null, origin);
+      const logins = Services.logins.searchLoginsAsync
+        ? await Services.logins.searchLoginsAsync({ origin, httpRealm: origin })
+        : Services.logins.findLogins(origin, null, origin);
       const match = logins.find((l) => l.username === username) ?? null;
       return match ? match.password : null;
     } catch (e) {
@@ -256,13 +264,18 @@
       this.watcher.start();
     }
 
+    get substitution() {
+      return `maildoctor-${this.extension.uuid}`;
+    }
+
     get terms() {
-      if (!this._terms) this._terms = loadTerms(this.extension);
+      if (!this._terms) this._terms = loadTerms(this.extension, this.substitution);
       return this._terms;
     }
 
     onShutdown(isAppShutdown) {
       this.watcher?.stop();
+      if (this._terms) resProto.setSubstitution(this.substitution, null);
       if (!isAppShutdown) Services.obs.notifyObservers(null, "startupcache-invalidate");
     }
 

@@ -1,0 +1,90 @@
+"""A fresh Thunderbird profile: one IMAP account, the add-on sideloaded, nothing that reaches outside."""
+import json
+import os
+import shutil
+
+ADDON_ID = "maildoctor@maildoctor.dev"
+
+
+def pref_line(name, value):
+    return f"user_pref({json.dumps(name)}, {json.dumps(value)});"
+
+
+def account_prefs(host, port, username, email, marionette_port, savedPassword="always"):
+    return {
+        # First-run screens, telemetry, updates and anything else that would go out or get in the way.
+        "mail.rights.version": 1,
+        "mail.shell.checkDefaultClient": False,
+        "mailnews.start_page.enabled": False,
+        "mail.provider.suppress_dialog_on_startup": True,
+        "mail.spotlight.firstRunDone": True,
+        "mail.winsearch.firstRunDone": True,
+        "datareporting.policy.dataSubmissionEnabled": False,
+        "datareporting.policy.dataSubmissionPolicyBypassNotification": True,
+        "datareporting.healthreport.uploadEnabled": False,
+        "toolkit.telemetry.reportingpolicy.firstRun": False,
+        "app.update.auto": False,
+        "app.update.disabledForTesting": True,
+        "extensions.update.enabled": False,
+        "extensions.getAddons.cache.enabled": False,
+        "browser.region.network.url": "",
+        "browser.region.update.enabled": False,
+        "network.proxy.type": 1,
+        "network.proxy.http": "127.0.0.1",
+        "network.proxy.http_port": 9,
+        "network.proxy.ssl": "127.0.0.1",
+        "network.proxy.ssl_port": 9,
+        "network.proxy.no_proxies_on": "127.0.0.0/8",
+        # Thunderbird may decide it is offline at start and skip the login (TESTBED.md).
+        "offline.autoDetect": False,
+        "network.manage-offline-status": False,
+        "offline.startup_state": 2,
+        # The add-on, sideloaded into the profile, must come up enabled.
+        "extensions.autoDisableScopes": 0,
+        "xpinstall.signatures.required": False,
+        "marionette.port": marionette_port,
+        # Console messages (the add-on's and the experiment's errors) go to stdout, i.e. the test's log.
+        "devtools.console.stdout.chrome": True,
+        "devtools.console.stdout.content": True,
+        "signon.rememberSignons": True,
+        # The admin default the add-on reads (docs/EXTENSION.md): test the saved password without asking.
+        "extensions.maildoctor.savedPassword": savedPassword,
+        # One IMAP account plus Local Folders.
+        "mail.accountmanager.accounts": "account1,account2",
+        "mail.accountmanager.defaultaccount": "account1",
+        "mail.accountmanager.localfoldersserver": "server2",
+        "mail.account.account1.server": "server1",
+        "mail.account.account1.identities": "id1",
+        "mail.account.account2.server": "server2",
+        "mail.server.server1.type": "imap",
+        "mail.server.server1.hostname": host,
+        "mail.server.server1.port": port,
+        "mail.server.server1.userName": username,
+        "mail.server.server1.socketType": 0,
+        "mail.server.server1.authMethod": 3,
+        "mail.server.server1.name": "E2E Mail",
+        "mail.server.server1.login_at_startup": True,
+        "mail.server.server1.check_new_mail": True,
+        "mail.server.server2.type": "none",
+        "mail.server.server2.hostname": "Local Folders",
+        "mail.server.server2.userName": "nobody",
+        "mail.server.server2.name": "Local Folders",
+        "mail.identity.id1.useremail": email,
+        "mail.identity.id1.fullName": "E2E User",
+        "mail.identity.id1.smtpServer": "smtp1",
+        "mail.identity.id1.valid": True,
+        "mail.smtpservers": "smtp1",
+        "mail.smtp.defaultserver": "smtp1",
+        "mail.smtpserver.smtp1.hostname": host,
+        "mail.smtpserver.smtp1.port": 587,
+        "mail.smtpserver.smtp1.username": username,
+        "mail.smtpserver.smtp1.authMethod": 3,
+        "mail.smtpserver.smtp1.try_ssl": 2,
+    }
+
+
+def make_profile(directory, xpi, prefs):
+    os.makedirs(os.path.join(directory, "extensions"), exist_ok=True)
+    shutil.copy(xpi, os.path.join(directory, "extensions", f"{ADDON_ID}.xpi"))
+    with open(os.path.join(directory, "user.js"), "w") as f:
+        f.write("\n".join(pref_line(k, v) for k, v in prefs.items()) + "\n")

@@ -1,0 +1,151 @@
+"""Starts the whole end-to-end set-up: a Dovecot from tests/servers, the native host in a temporary HOME,
+a fresh profile with the add-on and a wrong saved password, Xvfb, and Thunderbird under Marionette."""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.environ.get("MAILDOCTOR_ROOT") or os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+sys.path.insert(0, HERE)
+
+from servers import Testbed  # noqa: E402  (tests/servers harness)
+from marionette import Marionette  # noqa: E402
+from nss_logins import seed_logins  # noqa: E402
+from profile import ADDON_ID, account_prefs, make_profile  # noqa: E402
+
+WRONG_PASSWORD = "wrong-e2e-password-7Qx"
+MARIONETTE_PORT = 2828
+
+
+def install_host(home):
+    """The host the way a user gets it: installer/install.sh into HOME when it exists; until then the built
+    binary plus a manifest from manifests/maildoctor.json.in, at the same places install.sh uses."""
+    env = dict(os.environ, HOME=home)
+    installer = os.path.join(ROOT, "installer", "install.sh")
+    if os.path.exists(installer):
+        subprocess.run([installer], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    else:
+        binary = os.environ.get("MAILDOCTOR_BIN", os.path.join(ROOT, "build", "dev", "host", "maildoctor"))
+        target = os.path.join(home, ".local", "bin", "maildoctor")
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        shutil.copy(binary, target)
+        with open(os.path.join(ROOT, "manifests", "maildoctor.json.in")) as f:
+            text = f.read().replace("@MAILDOCTOR_HOST_PATH@", target).replace("@MAILDOCTOR_ALLOWED_EXTENSIONS@", json.dumps(ADDON_ID))
+        os.makedirs(os.path.join(home, ".mozilla", "native-messaging-hosts"), exist_ok=True)
+        with open(os.path.join(home, ".mozilla", "native-messaging-hosts", "maildoctor.json"), "w") as f:
+            f.write(text)
+    manifest = os.path.join(home, ".mozilla", "native-messaging-hosts", "maildoctor.json")
+    with open(manifest) as f:
+        host = json.load(f)
+    assert ADDON_ID in host["allowed_extensions"], host
+    return host["path"]
+
+
+def build_xpi(directory):
+    xpi = os.path.join(directory, "maildoctor.xpi")
+    subprocess.run([os.path.join(ROOT, "extension", "build.sh"), xpi], check=True, stdout=subprocess.DEVNULL)
+    return xpi
+
+
+class ThunderbirdSession:
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="maildoctor-e2e-")
+        self.procs = []
+        self.bed = None
+        self.marionette = None
+        self.tb_log = None
+        self.prompts = []
+        self.thunderbird = None
+
+    def start(self):
+        self.bed = Testbed()
+        self.dovecot = self.bed.dovecot("tb", disable_plaintext_auth=False)
+        self.user = sorted(self.bed_users())[0]
+        home = os.path.join(self.dir, "home")
+        os.makedirs(home)
+        self.host_path = install_host(home)
+        profile_dir = os.path.join(self.dir, "profile")
+        prefs = account_prefs("127.0.0.2", self.dovecot.ports["imap"], self.user, self.user, MARIONETTE_PORT)
+        make_profile(profile_dir, build_xpi(self.dir), prefs)
+        seed_logins(profile_dir, [("imap://127.0.0.2", self.user, WRONG_PASSWORD)])
+        self.display = self.start_xvfb()
+        env = dict(os.environ, HOME=home, DISPLAY=self.display, MOZ_CRASHREPORTER_DISABLE="1",
+                   XDG_RUNTIME_DIR=os.path.join(self.dir, "run"), NO_AT_BRIDGE="1")
+        os.makedirs(env["XDG_RUNTIME_DIR"], mode=0o700)
+        self.tb_log = open(os.path.join(self.dir, "thunderbird.log"), "w")
+        self.started_at = time.monotonic()
+        tb = subprocess.Popen(["thunderbird", "--marionette", "-remote-allow-system-access", "-no-remote", "-profile", profile_dir],
+                              env=env, stdout=self.tb_log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.procs.append(tb)
+        self.thunderbird = tb
+        self.marionette = Marionette(MARIONETTE_PORT, timeout=60)
+        self.marionette.start_chrome_session()
+        return self
+
+    def bed_users(self):
+        from servers import DEFAULT_USERS
+        return DEFAULT_USERS.keys()
+
+    def start_xvfb(self):
+        read_fd, write_fd = os.pipe()
+        xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x900x24", "-nolisten", "tcp"],
+                                pass_fds=[write_fd], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        os.close(write_fd)
+        self.procs.append(xvfb)
+        number = b""
+        with os.fdopen(read_fd, "rb") as r:
+            while not number.endswith(b"\n"):
+                chunk = r.read(1)
+                if not chunk:
+                    raise RuntimeError("Xvfb did not report a display")
+                number += chunk
+        return ":" + number.decode().strip()
+
+    def script(self, name, args=None, timeout_ms=30000):
+        """Runs a chrome-context script. Marionette dismisses an open modal prompt before a command and reports
+        it as an error (even with unhandledPromptBehavior "ignore" in chrome context): the prompt texts are kept in
+        self.prompts, as evidence of what Thunderbird showed, and the command is retried."""
+        with open(os.path.join(HERE, "scripts", name)) as f:
+            source = f.read()
+        for _ in range(5):
+            try:
+                return self.marionette.run_async(source, args, timeout_ms)
+            except RuntimeError as e:
+                if "unexpected alert open" not in str(e):
+                    raise
+                self.prompts.append(str(e))
+        raise RuntimeError("prompts keep opening")
+
+    def screenshot(self, path):
+        subprocess.run(["import", "-display", self.display, "-window", "root", path], check=True)
+
+    def log_text(self):
+        if not self.tb_log:
+            return ""
+        self.tb_log.flush()
+        with open(os.path.join(self.dir, "thunderbird.log")) as f:
+            return f.read()
+
+    def close(self):
+        if self.marionette:
+            self.marionette.quit()
+        for proc in reversed(self.procs):
+            if proc.poll() is None:
+                try:
+                    proc.wait(timeout=10 if proc is self.thunderbird else 0.1)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGTERM)
+                    try:
+                        proc.wait(timeout=5)
+                    except subprocess.TimeoutExpired:
+                        os.killpg(proc.pid, signal.SIGKILL)
+                        proc.wait()
+        if self.bed:
+            self.bed.close()
+        shutil.rmtree(self.dir, ignore_errors=True)

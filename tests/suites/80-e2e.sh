@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# End to end in the real Thunderbird 153 under Xvfb: Dovecot from tests/servers, the host installed into a temporary
+# HOME, a fresh profile with a wrong saved password and the add-on. Inside `unshare --net`: loopback only.
+set -euo pipefail
+root=${MAILDOCTOR_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+cd "$root"
+for tool in thunderbird Xvfb import unshare; do
+  command -v "$tool" >/dev/null || { echo "80-e2e: $tool is missing (tests/setup/packages.txt)"; exit 1; }
+done
+export MAILDOCTOR_ARTIFACTS=${MAILDOCTOR_ARTIFACTS:-$root/tests/artifacts}
+mkdir -p "$MAILDOCTOR_ARTIFACTS"
+py=${PYTHON:-/usr/bin/python3}
+# A hard bound, so a hung Thunderbird can never stall the whole run.
+timeout -k 10 240 unshare --net -- bash -c 'ip link set lo up && exec "$0" -m pytest -q -p no:cacheprovider tests/e2e' "$py"
