@@ -65,3 +65,10 @@ def test_toolbar_popup_shows_the_result(tb):
     path = os.path.join(ARTIFACTS, "e2e-popup.png")
     tb.screenshot(path)
     assert os.path.getsize(path) > 20000
+    # The same view with a dark desktop theme (prefers-color-scheme: dark).
+    assert tb.script("dark_mode.js").get("dark") is True
+    assert tb.script("open_popup.js").get("opened")
+    time.sleep(2)
+    dark = os.path.join(ARTIFACTS, "e2e-popup-dark.png")
+    tb.screenshot(dark)
+    assert os.path.getsize(dark) > 20000
