@@ -56,7 +56,8 @@ export function createDoctor(deps) {
     if (!options.autoDiagnose) return null;
     const entry = await diagnose(accountId, { ...payload, userConfirmedPassword: false });
     lastAutomatic.set(accountId, { at: now(), rank: TRIGGER_RANK[payload.trigger] ?? 0 });
-    if (entry && statusOf(entry) === "problem") {
+    // A re-check because the popup opened is already in front of the user: no notification for it.
+    if (entry && statusOf(entry) === "problem" && payload.trigger !== "popup") {
       await ui.notifyProblem(accountId, entry.accountName ?? accountId, leadingFinding(entry.result));
     }
     return entry;

@@ -242,3 +242,18 @@ test("a login failure during a running start-up check is diagnosed right after i
     mock.timers.reset();
   }
 });
+
+test("opening the popup re-checks stale accounts without a notification", async () => {
+  mock.timers.enable({ apis: ["setTimeout"] });
+  try {
+    const { doctor, states, calls } = await world();
+    assert.deepEqual(await doctor.checkStale("popup", 15 * 60000), ["account1", "account2"]);
+    await settle(1000);
+    assert.equal(calls.requests.length, 2);
+    assert.equal(statusOf(states.get("account1")), "problem");
+    assert.equal(calls.notifications.length, 0);
+    assert.deepEqual(await doctor.checkStale("popup", 15 * 60000), [], "just checked: nothing to do");
+  } finally {
+    mock.timers.reset();
+  }
+});
