@@ -1,7 +1,6 @@
 """A fresh Thunderbird profile: one IMAP account, the add-on sideloaded, nothing that reaches outside."""
 import json
 import os
-import shutil
 
 ADDON_ID = "maildoctor@maildoctor.dev"
 
@@ -84,8 +83,7 @@ def account_prefs(host, port, username, email, marionette_port, savedPassword="a
     }
 
 
-def make_profile(directory, xpi, prefs):
+def make_profile(directory, prefs):
     os.makedirs(os.path.join(directory, "extensions"), exist_ok=True)
-    shutil.copy(xpi, os.path.join(directory, "extensions", f"{ADDON_ID}.xpi"))
     with open(os.path.join(directory, "user.js"), "w") as f:
         f.write("\n".join(pref_line(k, v) for k, v in prefs.items()) + "\n")

@@ -23,13 +23,14 @@ WRONG_PASSWORD = "wrong-e2e-password-7Qx"
 MARIONETTE_PORT = 2828
 
 
-def install_host(home):
-    """The host the way a user gets it: installer/install.sh into HOME when it exists; until then the built
-    binary plus a manifest from manifests/maildoctor.json.in, at the same places install.sh uses."""
+def install_host(home, profile_dir):
+    """The host and the add-on the way a user gets them: installer/install.sh into HOME (binary under ~/.local,
+    manifest in ~/.mozilla/native-messaging-hosts, the add-on into the profile). Before the installer existed,
+    the built binary plus a manifest from manifests/maildoctor.json.in went to the same places."""
     env = dict(os.environ, HOME=home)
     installer = os.path.join(ROOT, "installer", "install.sh")
     if os.path.exists(installer):
-        subprocess.run([installer], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([installer, "--no-deps", "--profile", profile_dir], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     else:
         binary = os.environ.get("MAILDOCTOR_BIN", os.path.join(ROOT, "build", "dev", "host", "maildoctor"))
         target = os.path.join(home, ".local", "bin", "maildoctor")
@@ -40,10 +41,12 @@ def install_host(home):
         os.makedirs(os.path.join(home, ".mozilla", "native-messaging-hosts"), exist_ok=True)
         with open(os.path.join(home, ".mozilla", "native-messaging-hosts", "maildoctor.json"), "w") as f:
             f.write(text)
+        shutil.copy(build_xpi(home), os.path.join(profile_dir, "extensions", f"{ADDON_ID}.xpi"))
     manifest = os.path.join(home, ".mozilla", "native-messaging-hosts", "maildoctor.json")
     with open(manifest) as f:
         host = json.load(f)
     assert ADDON_ID in host["allowed_extensions"], host
+    assert os.path.exists(os.path.join(profile_dir, "extensions", f"{ADDON_ID}.xpi")), "add-on not in the profile"
     return host["path"]
 
 
@@ -69,10 +72,10 @@ class ThunderbirdSession:
         self.user = sorted(self.bed_users())[0]
         home = os.path.join(self.dir, "home")
         os.makedirs(home)
-        self.host_path = install_host(home)
         profile_dir = os.path.join(self.dir, "profile")
         prefs = account_prefs("127.0.0.2", self.dovecot.ports["imap"], self.user, self.user, MARIONETTE_PORT)
-        make_profile(profile_dir, build_xpi(self.dir), prefs)
+        make_profile(profile_dir, prefs)
+        self.host_path = install_host(home, profile_dir)
         seed_logins(profile_dir, [("imap://127.0.0.2", self.user, WRONG_PASSWORD)])
         self.display = self.start_xvfb()
         env = dict(os.environ, HOME=home, DISPLAY=self.display, MOZ_CRASHREPORTER_DISABLE="1",
