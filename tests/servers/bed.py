@@ -1,0 +1,155 @@
+"""The Testbed: one temp folder, one PKI, one login counter, and every server started through it,
+all stopped by close() (also at interpreter exit, and on SIGTERM in the CLI)."""
+import atexit
+import os
+import shutil
+import tempfile
+import threading
+
+from .dnsmasq import Dnsmasq
+from .dovecot import Dovecot
+from .pki import PKI
+from .policy import LoginCounter
+from .postfix import Postfix
+from .silent import Tarpit, closed_port
+from .smtpsink import SmtpSink
+
+_live = []
+_live_lock = threading.Lock()
+
+
+def _close_all():
+    with _live_lock:
+        beds = list(_live)
+    for bed in beds:
+        bed.close()
+
+
+atexit.register(_close_all)
+
+
+class Mark:
+    """Where the login counters stood at one moment: Testbed.attempts_since(mark)."""
+
+    def __init__(self, counter_mark, log_offsets):
+        self.counter_mark = counter_mark
+        self.log_offsets = log_offsets
+
+
+class Testbed:
+    def __init__(self, directory=None, keep=False, pki_dir=None):
+        self.dir = directory or tempfile.mkdtemp(prefix="maildoctor-testbed-")
+        os.makedirs(self.dir, exist_ok=True)
+        os.chmod(self.dir, 0o755)  # Postfix (user postfix) must reach Dovecot's auth socket in here
+        self.keep = keep
+        self.pki = PKI(pki_dir or os.path.join(self.dir, "pki"))
+        self.counter = LoginCounter().start()
+        self.dovecots = {}
+        self._postfix = None
+        self._sink = None
+        self._others = []      # objects with stop()
+        self._closed = False
+        with _live_lock:
+            _live.append(self)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # --- servers ---------------------------------------------------------------------------------
+    def dovecot(self, name, cert="good", disable_plaintext_auth=True, ssl="yes", users=None,
+                extra="", start=True):
+        """A Dovecot instance named `name` (unique in this bed) serving certificate `cert`
+        (one of pki.LEAVES). Dovecot's own default disable_plaintext_auth=yes is kept."""
+        if name in self.dovecots:
+            raise ValueError("dovecot %r exists already" % name)
+        dc = Dovecot(name, os.path.join(self.dir, "dovecot-" + name), self.pki, self.counter, cert=cert,
+                     disable_plaintext_auth=disable_plaintext_auth, ssl=ssl, users=users, extra=extra)
+        self.dovecots[name] = dc
+        return dc.start() if start else dc
+
+    def sink(self):
+        if self._sink is None:
+            self._sink = SmtpSink().start()
+        return self._sink
+
+    def postfix(self, services, senders=None, cert="good"):
+        """Postfix with services [(name, "starttls"|"tls", dovecot)]; one per bed."""
+        if self._postfix is not None:
+            raise ValueError("one postfix per testbed")
+        self._postfix = Postfix(os.path.join(self.dir, "postfix"), self.pki, self.sink(), services,
+                                senders=senders, cert=cert)
+        try:
+            self._postfix.start()
+        except Exception:
+            self._postfix.stop()
+            raise
+        return self._postfix
+
+    def dnsmasq(self, records, name="dns"):
+        dns = Dnsmasq(os.path.join(self.dir, name), records)
+        self._others.append(dns)
+        return dns.start()
+
+    def tarpit(self):
+        t = Tarpit().start()
+        self._others.append(t)
+        return t
+
+    @staticmethod
+    def closed_port():
+        return closed_port()
+
+    # --- login counting --------------------------------------------------------------------------
+    def mark(self):
+        return Mark(self.counter.mark(), {n: d.log_offset() for n, d in self.dovecots.items()})
+
+    def attempts_since(self, mark):
+        """{"<dovecot instance>/<protocol>": n} for every login attempt after mark, whether the auth
+        process saw it (policy counter) or the login process refused it first (log)."""
+        out = self.counter.per_server(since=mark.counter_mark)
+        for name, dc in self.dovecots.items():
+            for proto, n in dc.refused_before_auth(since=mark.log_offsets.get(name, 0)).items():
+                key = "%s/%s" % (name, proto)
+                out[key] = out.get(key, 0) + n
+        return out
+
+    # --- reporting -------------------------------------------------------------------------------
+    def logs(self):
+        parts = [d.logs() for d in self.dovecots.values()]
+        if self._postfix:
+            parts.append(self._postfix.logs())
+        parts += [o.logs() for o in self._others if hasattr(o, "logs")]
+        return "\n".join(parts)
+
+    def describe(self):
+        out = {"dir": self.dir, "cacert": self.pki.root_cert, "policy": self.counter.url("")[:-3],
+               "dovecot": {n: d.describe() for n, d in self.dovecots.items()}}
+        if self._postfix:
+            out["postfix"] = self._postfix.describe()
+        if self._sink:
+            out["sink"] = {"port": self._sink.port}
+        return out
+
+    def close(self):
+        if self._closed:
+            return
+        self._closed = True
+        if self._postfix:
+            self._postfix.stop()
+        for dc in self.dovecots.values():
+            dc.daemon.terminate()
+        for dc in self.dovecots.values():
+            dc.stop()
+        for o in reversed(self._others):
+            o.stop()
+        if self._sink:
+            self._sink.stop()
+        self.counter.stop()
+        with _live_lock:
+            if self in _live:
+                _live.remove(self)
+        if not self.keep:
+            shutil.rmtree(self.dir, ignore_errors=True)
