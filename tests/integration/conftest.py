@@ -1,0 +1,67 @@
+"""One test bed per session: starting Postfix alone costs about 2.3 s. Tests that make a login fail
+get a Dovecot instance of their own, because Dovecot slows down every later login from the same
+address after a failure."""
+import itertools
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from servers import Testbed, dns_records  # noqa: E402
+from servers.sets import FAULTS  # noqa: E402
+
+from maildoctor import Maildoctor  # noqa: E402
+
+# The canary: the one password the tests look for in every output.
+USER = "alice@example.test"
+CANARY = "Cnry-7Qx2-zebra-LIME"
+USERS = {USER: CANARY, "boss@example.test": "Boss-Only-9kT"}
+
+_bed = None
+
+
+@pytest.fixture(scope="session")
+def bed():
+    global _bed
+    keep = os.environ.get("KEEP_TESTBED") == "1"
+    with Testbed(keep=keep) as tb:
+        _bed = tb
+        main = tb.dovecot("main", users=USERS)
+        for fault in FAULTS:
+            tb.dovecot(fault, cert=fault, users=USERS)
+        # SMTP logins that are meant to fail go to their own Dovecot auth process.
+        smtpfail = tb.dovecot("smtpfail", users=USERS)
+        pf = tb.postfix([("submission", "starttls", main), ("submissions", "tls", main),
+                         ("submission_fail", "starttls", smtpfail)])
+        tb.dns = tb.dnsmasq(dns_records(main, pf))
+        tb.tarpit_server = tb.tarpit()
+        tb.closed = tb.closed_port()
+        yield tb
+        _bed = None
+
+
+@pytest.fixture(scope="session")
+def md(bed):
+    return Maildoctor(bed, bed.dns.server, USERS)
+
+
+_names = itertools.count(1)
+
+
+@pytest.fixture
+def fresh_dovecot(bed):
+    """A Dovecot instance no other test has logged into: factory(**Dovecot options)."""
+    def make(**kw):
+        kw.setdefault("users", USERS)
+        return bed.dovecot("fresh%d" % next(_names), **kw)
+    return make
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    if rep.when == "call" and rep.failed and _bed is not None:
+        rep.sections.append(("test bed server logs", _bed.logs()[-30000:]))

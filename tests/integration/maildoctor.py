@@ -1,0 +1,151 @@
+"""Runs the real maildoctor binary the way a user would, and checks what every diagnosis must
+honour whatever its scenario: no secret in any output, at most one login per server."""
+import base64
+import json
+import os
+import subprocess
+import time
+from dataclasses import dataclass, field
+
+HOST = "mail.example.test"
+
+# Standard ports a mail client (and maildoctor's alternatives) tries, by endpoint kind.
+INCOMING_PORTS = {993: "imaps", 143: "imap", 995: "pop3s", 110: "pop3"}
+OUTGOING_PORTS = {465: "submissions", 587: "submission"}
+
+
+def binary():
+    path = os.environ.get("MAILDOCTOR_BIN")
+    if not path:
+        root = os.environ.get("MAILDOCTOR_ROOT") or os.path.dirname(os.path.dirname(os.path.dirname(
+            os.path.abspath(__file__))))
+        path = os.path.join(root, "build", "dev", "host", "maildoctor")
+    return path
+
+
+@dataclass
+class Run:
+    argv: list
+    request: dict
+    rc: int
+    stdout: str
+    stderr: str
+    seconds: float
+    result: dict = None
+    attempts: dict = field(default_factory=dict)
+
+    def codes(self, subject=None):
+        return [f.get("code") for f in (self.result or {}).get("findings", [])
+                if subject is None or f.get("subject") == subject]
+
+    def finding(self, code):
+        for f in (self.result or {}).get("findings", []):
+            if f.get("code") == code:
+                return f
+        return None
+
+    def explain(self):
+        """Everything one needs to see when an assertion fails."""
+        return ("argv: %s\nrc: %s  seconds: %.2f\nlogin attempts: %s\nstdout:\n%s\nstderr:\n%s"
+                % (" ".join(self.argv), self.rc, self.seconds, self.attempts, self.stdout[-12000:],
+                   self.stderr[-6000:]))
+
+
+def secret_forms(user, password):
+    """The ways a password can leak: as is, base64, and every SASL PLAIN / LOGIN token."""
+    forms = {password, base64.b64encode(password.encode()).decode()}
+    for authzid in ("", user):
+        blob = ("%s\0%s\0%s" % (authzid, user, password)).encode()
+        forms.add(base64.b64encode(blob).decode())
+    # A base64 encoder may meet the password at any alignment inside a longer token: the middle of
+    # its encoding at each of the three offsets is what survives in any of them.
+    for pad in (b"", b"\0", b"\0\0"):
+        enc = base64.b64encode(pad + password.encode()).decode()
+        forms.add(enc[4:-4] if len(enc) > 12 else enc)
+    return forms
+
+
+def connect_to(incoming=None, outgoing=None, closed_port=None, host=HOST, addr="127.0.0.2"):
+    """--connect-to pairs that put the standard ports of `host` on the test servers: incoming is a
+    Dovecot (imaps/imap/pop3s/pop3 ports), outgoing a Postfix-like {"submissions": p, "submission": p}.
+    A standard port with no server behind it goes to closed_port, so that no probe reaches whatever
+    else may listen on 127.0.0.2."""
+    pairs = []
+    for std, kind in INCOMING_PORTS.items():
+        real = (incoming or {}).get(kind, closed_port)
+        if real:
+            pairs.append("%s:%d:%s:%d" % (host, std, addr, real))
+    for std, kind in OUTGOING_PORTS.items():
+        real = (outgoing or {}).get(kind, closed_port)
+        if real:
+            pairs.append("%s:%d:%s:%d" % (host, std, addr, real))
+    if closed_port:
+        pairs.append("%s:25:%s:%d" % (host, addr, closed_port))
+    return pairs
+
+
+def endpoint(protocol, port, security, user=None, password=None, host=HOST):
+    ep = {"protocol": protocol, "host": host, "port": port, "security": security, "auth": "password"}
+    if user:
+        ep["username"] = user
+    if password is not None:
+        ep["password"] = password
+    return ep
+
+
+def request(email, incoming=None, outgoing=None, deadline_ms=None, alternatives=True, login=True):
+    account = {"email": email, "name": "integration test"}
+    if incoming:
+        account["incoming"] = incoming
+    if outgoing:
+        account["outgoing"] = outgoing
+    req = {"account": account, "options": {"login": login, "alternatives": alternatives}}
+    if deadline_ms:
+        req["options"]["deadline_ms"] = deadline_ms
+    return req
+
+
+class Maildoctor:
+    """Bound to a test bed: every run goes through its DNS server and trusts its root CA."""
+
+    def __init__(self, bed, dns_server, secrets):
+        self.bed = bed
+        self.dns_server = dns_server
+        self.secrets = secrets  # {user: password} of every account the servers know
+
+    def diagnose(self, req, connect=(), deadline=8.0, extra_args=(), cacert=True, timeout=None):
+        argv = [binary(), "diagnose", "--json", "--request", "-", "--deadline", "%g" % deadline]
+        if self.dns_server:
+            argv += ["--dns-servers", self.dns_server]
+        if cacert:
+            argv += ["--cacert", self.bed.pki.root_cert]
+        for pair in connect:
+            argv += ["--connect-to", pair]
+        argv += list(extra_args)
+        mark = self.bed.mark()
+        t0 = time.monotonic()
+        p = subprocess.run(argv, input=json.dumps(req), capture_output=True, text=True,
+                           timeout=timeout or deadline + 20)
+        seconds = time.monotonic() - t0
+        # Dovecot's auth process answers the policy server before replying to the client, but the
+        # login-process log line may trail by a moment.
+        time.sleep(0.15)
+        run = Run(argv, req, p.returncode, p.stdout, p.stderr, seconds, attempts=self.bed.attempts_since(mark))
+        try:
+            run.result = json.loads(p.stdout)
+        except ValueError:
+            run.result = None
+        self.check_invariants(run)
+        return run
+
+    def check_invariants(self, run):
+        assert run.result is not None, "stdout is not one JSON result\n" + run.explain()
+        assert run.rc in (0, 1), "exit status %s\n%s" % (run.rc, run.explain())
+        assert run.result.get("verdict") in ("ok", "problem", "inconclusive"), run.explain()
+        assert (run.rc == 0) == (run.result["verdict"] == "ok"), "exit status and verdict disagree\n" + run.explain()
+        for user, password in self.secrets.items():
+            for form in secret_forms(user, password):
+                for name, text in (("stdout", run.stdout), ("stderr", run.stderr)):
+                    assert form not in text, "secret of %s leaked in %s as %r\n%s" % (user, name, form, run.explain())
+        over = {server: n for server, n in run.attempts.items() if n > 1}
+        assert not over, "more than one login attempt per server: %s\n%s" % (over, run.explain())
