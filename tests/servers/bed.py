@@ -2,6 +2,7 @@
 all stopped by close() (also at interpreter exit, and on SIGTERM in the CLI)."""
 import atexit
 import os
+import signal
 import shutil
 import tempfile
 import threading
@@ -28,6 +29,21 @@ def _close_all():
 atexit.register(_close_all)
 
 
+def _on_sigterm(signum, frame):
+    # atexit does not run when SIGTERM kills the interpreter: the daemons (own sessions) would live on.
+    _close_all()
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
+def _install_sigterm_cleanup():
+    try:
+        if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:
+        pass  # not the main thread: the owner of the process handles signals
+
+
 class Mark:
     """Where the login counters stood at one moment: Testbed.attempts_since(mark)."""
 
@@ -51,6 +67,7 @@ class Testbed:
         self._closed = False
         with _live_lock:
             _live.append(self)
+        _install_sigterm_cleanup()
 
     def __enter__(self):
         return self
