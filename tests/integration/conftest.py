@@ -31,10 +31,11 @@ def bed():
         main = tb.dovecot("main", users=USERS)
         for fault in FAULTS:
             tb.dovecot(fault, cert=fault, users=USERS)
-        # SMTP logins that are meant to fail go to their own Dovecot auth process.
-        smtpfail = tb.dovecot("smtpfail", users=USERS)
+        # SMTP logins that are meant to fail go to Dovecot auth processes of their own, one per test
+        # that fails a login: the harness self-test, and the wrong-password diagnosis.
         pf = tb.postfix([("submission", "starttls", main), ("submissions", "tls", main),
-                         ("submission_fail", "starttls", smtpfail)])
+                         ("submission_fail", "starttls", tb.dovecot("smtpfail", users=USERS)),
+                         ("submission_wrong", "starttls", tb.dovecot("smtpwrong", users=USERS))])
         tb.dns = tb.dnsmasq(dns_records(main, pf))
         tb.tarpit_server = tb.tarpit()
         tb.closed = tb.closed_port()

@@ -5,7 +5,6 @@ import json
 import os
 import subprocess
 import time
-from dataclasses import dataclass, field
 
 HOST = "mail.example.test"
 
@@ -23,16 +22,18 @@ def binary():
     return path
 
 
-@dataclass
 class Run:
-    argv: list
-    request: dict
-    rc: int
-    stdout: str
-    stderr: str
-    seconds: float
-    result: dict = None
-    attempts: dict = field(default_factory=dict)
+    """One finished diagnosis: what went in, what came out, and the logins the servers saw."""
+
+    def __init__(self, argv, request, rc, stdout, stderr, seconds, attempts):
+        self.argv, self.request, self.rc = argv, request, rc
+        self.stdout, self.stderr, self.seconds = stdout, stderr, seconds
+        self.attempts = attempts
+        self.result = None
+
+    def __repr__(self):
+        return "<Run rc=%s verdict=%s codes=%s attempts=%s>" % (
+            self.rc, (self.result or {}).get("verdict"), self.codes() if self.result else None, self.attempts)
 
     def codes(self, subject=None):
         return [f.get("code") for f in (self.result or {}).get("findings", [])

@@ -71,12 +71,12 @@ def test_wrong_password_pop3(fresh_dovecot, md, bed):
 
 
 def test_wrong_password_smtp(md, bed):
-    ports = {"submission": bed._postfix.ports["submission_fail"]}
+    ports = {"submission": bed._postfix.ports["submission_wrong"]}
     run = md.diagnose(request(USER, outgoing=endpoint("smtp", 587, "starttls", USER, "Wrong-Guess-31")),
                       connect_to(outgoing=ports, closed_port=bed.closed))
     assert run.result["verdict"] == "problem", run.explain()
     assert {"auth.wrong_password", "auth.failed"} & set(run.codes("outgoing")), run.explain()
-    assert run.attempts == {"smtpfail/smtp": 1}, run.explain()
+    assert run.attempts == {"smtpwrong/smtp": 1}, run.explain()
     evidence = " ".join(e for f in run.result["findings"] for e in f.get("evidence", []))
     assert "535" in evidence, run.explain()
 
