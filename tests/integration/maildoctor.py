@@ -114,39 +114,66 @@ class Maildoctor:
         self.dns_server = dns_server
         self.secrets = secrets  # {user: password} of every account the servers know
 
-    def diagnose(self, req, connect=(), deadline=8.0, extra_args=(), cacert=True, timeout=None):
-        argv = [binary(), "diagnose", "--json", "--request", "-", "--deadline", "%g" % deadline]
+    def common_args(self, connect=(), deadline=8.0, cacert=True):
+        argv = ["--deadline", "%g" % deadline]
         if self.dns_server:
             argv += ["--dns-servers", self.dns_server]
         if cacert:
             argv += ["--cacert", self.bed.pki.root_cert]
         for pair in connect:
             argv += ["--connect-to", pair]
-        argv += list(extra_args)
+        return argv
+
+    def diagnose(self, req, connect=(), deadline=8.0, extra_args=(), cacert=True):
+        """`maildoctor diagnose --json --request -` with req on stdin; checks the invariants."""
+        argv = ["diagnose", "--json", "--request", "-"] + self.common_args(connect, deadline, cacert) + list(extra_args)
+        return self.run(argv, json.dumps(req), deadline, req=req)
+
+    def run(self, args, stdin, deadline, req=None, as_json=True, secrets=()):
+        """Runs the binary with args; `secrets` are extra (user, password) pairs to look for."""
+        argv = [binary()] + list(args)
         mark = self.bed.mark()
         t0 = time.monotonic()
-        p = subprocess.run(argv, input=json.dumps(req), capture_output=True, text=True,
-                           timeout=timeout or deadline + 20)
-        seconds = time.monotonic() - t0
-        # Dovecot's auth process answers the policy server before replying to the client, but the
-        # login-process log line may trail by a moment.
-        time.sleep(0.15)
-        run = Run(argv, req, p.returncode, p.stdout, p.stderr, seconds, attempts=self.bed.attempts_since(mark))
         try:
-            run.result = json.loads(p.stdout)
-        except ValueError:
-            run.result = None
-        self.check_invariants(run)
+            p = subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=deadline + 20)
+            rc, out, err = p.returncode, p.stdout, p.stderr
+        except subprocess.TimeoutExpired as e:
+            rc, out, err = "killed after %g s" % (deadline + 20), e.stdout or "", e.stderr or ""
+            out, err = [x.decode(errors="replace") if isinstance(x, bytes) else x for x in (out, err)]
+        seconds = time.monotonic() - t0
+        # The login-process log line of a refused plaintext login may trail the client by a moment.
+        time.sleep(0.15)
+        run = Run(argv, req, rc, out, err, seconds, attempts=self.bed.attempts_since(mark))
+        if as_json:
+            try:
+                run.result = json.loads(out)
+            except ValueError:
+                run.result = None
+        pairs = list(self.secrets.items()) + list(secrets) + _request_secrets(req)
+        self.check_invariants(run, pairs, as_json)
         return run
 
-    def check_invariants(self, run):
-        assert run.result is not None, "stdout is not one JSON result\n" + run.explain()
-        assert run.rc in (0, 1), "exit status %s\n%s" % (run.rc, run.explain())
-        assert run.result.get("verdict") in ("ok", "problem", "inconclusive"), run.explain()
-        assert (run.rc == 0) == (run.result["verdict"] == "ok"), "exit status and verdict disagree\n" + run.explain()
-        for user, password in self.secrets.items():
+    @staticmethod
+    def check_invariants(run, secrets, as_json=True):
+        for user, password in secrets:
             for form in secret_forms(user, password):
                 for name, text in (("stdout", run.stdout), ("stderr", run.stderr)):
                     assert form not in text, "secret of %s leaked in %s as %r\n%s" % (user, name, form, run.explain())
         over = {server: n for server, n in run.attempts.items() if n > 1}
         assert not over, "more than one login attempt per server: %s\n%s" % (over, run.explain())
+        assert run.rc in (0, 1), "exit status %s\n%s" % (run.rc, run.explain())
+        if as_json:
+            assert run.result is not None, "stdout is not one JSON result\n" + run.explain()
+            assert run.result.get("verdict") in ("ok", "problem", "inconclusive"), run.explain()
+            assert (run.rc == 0) == (run.result["verdict"] == "ok"), \
+                "exit status and verdict disagree\n" + run.explain()
+
+
+def _request_secrets(req):
+    """(user, password) of every endpoint of a request: a wrong password must not leak either."""
+    out = []
+    for side in ("incoming", "outgoing"):
+        ep = ((req or {}).get("account") or {}).get(side) or {}
+        if ep.get("password"):
+            out.append((ep.get("username") or req["account"].get("email", ""), ep["password"]))
+    return out
