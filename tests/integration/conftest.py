@@ -28,17 +28,23 @@ def bed():
     keep = os.environ.get("KEEP_TESTBED") == "1"
     with Testbed(keep=keep) as tb:
         _bed = tb
-        main = tb.dovecot("main", users=USERS)
-        for fault in FAULTS:
-            tb.dovecot(fault, cert=fault, users=USERS)
+        main = tb.dovecot("main", users=USERS, start=False)
         # SMTP logins that are meant to fail go to Dovecot auth processes of their own, one per test
         # that fails a login: the harness self-test, and the wrong-password diagnosis.
+        smtpfail = tb.dovecot("smtpfail", users=USERS, start=False)
+        smtpwrong = tb.dovecot("smtpwrong", users=USERS, start=False)
+        # Postfix starts in the background while everything else comes up.
         pf = tb.postfix([("submission", "starttls", main), ("submissions", "tls", main),
-                         ("submission_fail", "starttls", tb.dovecot("smtpfail", users=USERS)),
-                         ("submission_wrong", "starttls", tb.dovecot("smtpwrong", users=USERS))])
+                         ("submission_fail", "starttls", smtpfail),
+                         ("submission_wrong", "starttls", smtpwrong)], wait=False)
+        for dc in (main, smtpfail, smtpwrong):
+            dc.start()
+        for fault in FAULTS:
+            tb.dovecot(fault, cert=fault, users=USERS)
         tb.dns = tb.dnsmasq(dns_records(main, pf))
         tb.tarpit_server = tb.tarpit()
         tb.closed = tb.closed_port()
+        pf.wait()
         yield tb
         _bed = None
 

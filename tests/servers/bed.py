@@ -92,17 +92,16 @@ class Testbed:
             self._sink = SmtpSink().start()
         return self._sink
 
-    def postfix(self, services, senders=None, cert="good"):
-        """Postfix with services [(name, "starttls"|"tls", dovecot)]; one per bed."""
+    def postfix(self, services, senders=None, cert="good", wait=True):
+        """Postfix with services [(name, "starttls"|"tls", dovecot)]; one per bed. Its ports are known
+        at once; with wait=False it starts in the background (~2.5 s) until postfix.wait()."""
         if self._postfix is not None:
             raise ValueError("one postfix per testbed")
         self._postfix = Postfix(os.path.join(self.dir, "postfix"), self.pki, self.sink(), services,
                                 senders=senders, cert=cert)
-        try:
-            self._postfix.start()
-        except Exception:
-            self._postfix.stop()
-            raise
+        self._postfix.launch()
+        if wait:
+            self._postfix.wait()
         return self._postfix
 
     def dnsmasq(self, records, name="dns"):

@@ -1,4 +1,5 @@
 """Loopback addresses and port helpers shared by every server of the test bed."""
+import random
 import socket
 import time
 
@@ -8,20 +9,31 @@ SERVER_ADDR = "127.0.0.2"
 DNS_ADDR = "127.0.0.1"
 
 
-def free_port(addr=SERVER_ADDR, udp_too=False):
-    """A port that is free right now on addr (TCP, and UDP too when asked)."""
-    for _ in range(50):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-            s.bind((addr, 0))
-            port = s.getsockname()[1]
-        if not udp_too:
-            return port
+# Below Linux's ephemeral range (32768-60999): a port the kernel just handed us for port 0 may go to
+# the next outgoing connection of any process, and Postfix binds its ports seconds after we chose them.
+_PORT_RANGE = (20000, 32700)
+_taken = set()
+
+
+def _bindable(addr, port, kind):
+    with socket.socket(socket.AF_INET, kind) as s:
         try:
-            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
-                u.bind((addr, port))
-            return port
+            s.bind((addr, port))
+            return True
         except OSError:
+            return False
+
+
+def free_port(addr=SERVER_ADDR, udp_too=False):
+    """A port that is free right now on addr (TCP, and UDP too when asked), never one this process
+    handed out before."""
+    for _ in range(500):
+        port = random.randrange(*_PORT_RANGE)
+        if port in _taken:
             continue
+        if _bindable(addr, port, socket.SOCK_STREAM) and (not udp_too or _bindable(addr, port, socket.SOCK_DGRAM)):
+            _taken.add(port)
+            return port
     raise RuntimeError("no free port found on %s" % addr)
 
 

@@ -7,6 +7,7 @@ Each service is (name, mode, dovecot): mode "starttls" (smtpd_tls_security_level
 Dovecot instances, which keeps a failed login on one from slowing logins on another.
 Postfix takes about 2.3 s to start: start it once per test session."""
 import os
+import threading
 import time
 
 from .net import SERVER_ADDR, free_port, wait_port
@@ -110,23 +111,39 @@ class Postfix:
         with open(os.path.join(base, "master.cf"), "w") as f:
             f.write(_MASTER.format(services="".join(blocks)))
         self._pid = None
+        self._launcher = None
+        self._launch_error = None
 
     @property
     def pid(self):
         return self._pid
 
+    def launch(self, timeout=20.0):
+        """Starts Postfix in the background (its start-up script takes seconds); wait() finishes."""
+        def go():
+            # Postfix prints fatal errors only to a tty: `script` gives it one, writing to a file.
+            start_log = os.path.join(self.base, "log", "start.log")
+            try:
+                run(["script", "-qec", "postfix -c %s start" % self.base, start_log], timeout=timeout)
+            except Exception as e:  # handed to wait(), in the caller's thread
+                self._launch_error = e
+        self._launcher = threading.Thread(target=go, name="postfix-start", daemon=True)
+        self._launcher.start()
+        return self
+
     def start(self, timeout=20.0):
-        # Postfix prints fatal errors only to a tty: `script` gives it one, and its output goes to a file.
-        start_log = os.path.join(self.base, "log", "start.log")
-        run(["script", "-qec", "postfix -c %s start" % self.base, start_log], timeout=timeout)
+        return self.launch(timeout).wait(timeout)
+
+    def wait(self, timeout=20.0):
+        if self._launcher is not None:
+            self._launcher.join(timeout)
+            self._launcher = None
+        if self._launch_error is not None:
+            raise RuntimeError("postfix start failed: %s\n%s" % (self._launch_error, self.logs()))
         pidfile = os.path.join(self.base, "queue", "pid", "master.pid")
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and self._pid is None:
-            try:
-                with open(pidfile) as f:
-                    self._pid = int(f.read().strip())
-            except (OSError, ValueError):
-                time.sleep(0.05)
+        while time.monotonic() < deadline and self._read_pid() is None:
+            time.sleep(0.05)
         for port in self.ports.values():
             if not wait_port(port, timeout=max(0.1, deadline - time.monotonic()),
                              alive=lambda: self._pid is None or pid_alive(self._pid)):
@@ -134,8 +151,21 @@ class Postfix:
         return self
 
     def stop(self):
+        if self._launcher is not None:
+            self._launcher.join(30)
+            self._launcher = None
+        if self._pid is None:
+            self._read_pid()
         stop_pid(self._pid, timeout=10.0)
         self._pid = None
+
+    def _read_pid(self):
+        try:
+            with open(os.path.join(self.base, "queue", "pid", "master.pid")) as f:
+                self._pid = int(f.read().strip())
+        except (OSError, ValueError):
+            pass
+        return self._pid
 
     def logs(self):
         out = []

@@ -55,15 +55,17 @@ def build(bed, names):
     """Starts the named sets in `bed` and returns what a client needs to reach them (JSON-able)."""
     wanted = expand(names)
     out = {"host": HOST, "addr": SERVER_ADDR, "cacert": bed.pki.root_cert, "policy": bed.counter.url("")[:-3]}
-    main = bed.dovecot("main") if "dovecot" in wanted else None
+    main = bed.dovecot("main", start=False) if "dovecot" in wanted else None
+    pf = None
+    if "postfix" in wanted:
+        # Postfix takes seconds to start: it does so in the background while the rest comes up.
+        pf = bed.postfix([("submission", "starttls", main), ("submissions", "tls", main)], wait=False)
     if main:
+        main.start()
         out["users"] = main.users
     if "faults" in wanted:
         for f in FAULTS:
             bed.dovecot(f, cert=f)
-    pf = None
-    if "postfix" in wanted:
-        pf = bed.postfix([("submission", "starttls", main), ("submissions", "tls", main)])
     if "dns" in wanted:
         dns = bed.dnsmasq(dns_records(main, pf))
         out["dns"] = {"server": dns.server, "port": dns.port}
@@ -71,6 +73,8 @@ def build(bed, names):
         out["tarpit"] = bed.tarpit().port
     if "closed" in wanted:
         out["closed"] = bed.closed_port()
+    if pf:
+        pf.wait()
     out["dovecot"] = {n: {"ports": d.ports, "cert": d.cert, "auth_socket": d.auth_socket}
                       for n, d in bed.dovecots.items()}
     if pf:
