@@ -118,7 +118,7 @@ class Postfix:
     def pid(self):
         return self._pid
 
-    def launch(self, timeout=20.0):
+    def launch(self, timeout=60.0):
         """Starts Postfix in the background (its start-up script takes seconds); wait() finishes."""
         def go():
             # Postfix prints fatal errors only to a tty: `script` gives it one, writing to a file.
@@ -131,16 +131,15 @@ class Postfix:
         self._launcher.start()
         return self
 
-    def start(self, timeout=20.0):
+    def start(self, timeout=60.0):
         return self.launch(timeout).wait(timeout)
 
-    def wait(self, timeout=20.0):
+    def wait(self, timeout=60.0):
         if self._launcher is not None:
             self._launcher.join(timeout)
             self._launcher = None
         if self._launch_error is not None:
             raise RuntimeError("postfix start failed: %s\n%s" % (self._launch_error, self.logs()))
-        pidfile = os.path.join(self.base, "queue", "pid", "master.pid")
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and self._read_pid() is None:
             time.sleep(0.05)
