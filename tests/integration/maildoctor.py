@@ -46,11 +46,23 @@ class Run:
         return None
 
     def explain(self):
-        """Everything one needs to see when an assertion fails."""
-        return ("argv: %s\nrc: %s  seconds: %.2f\nlogin attempts: %s\nstdout:\n%s\nstderr:\n%s"
-                % (" ".join(self.argv), self.rc, self.seconds, self.attempts, self.stdout[-12000:],
-                   self.stderr[-6000:]))
-
+        """Everything one needs to see when an assertion fails, the findings first."""
+        head = "argv: %s\nrc: %s  seconds: %.2f\nlogin attempts: %s\n" % (
+            " ".join(self.argv), self.rc, self.seconds, self.attempts)
+        if not self.result:
+            return head + "stdout:\n%s\nstderr:\n%s" % (self.stdout[-12000:], self.stderr[-6000:])
+        r = self.result
+        lines = ["verdict: %s" % r.get("verdict"), "findings:"]
+        lines += ["  " + json.dumps(f) for f in r.get("findings", [])]
+        if "discovery" in r:
+            lines.append("discovery: " + json.dumps(r["discovery"]))
+        lines.append("checks:")
+        lines += ["  %s %s %s %s %sms %s" % (c.get("subject"), c.get("target", ""), c.get("step"), c.get("status"),
+                                             c.get("ms"), c.get("detail", "")) for c in r.get("checks", [])]
+        lines.append("transcript:")
+        lines += ["  %s %s %s %s" % (t.get("ms"), t.get("target", t.get("subject")), t.get("dir"), t.get("line"))
+                  for t in r.get("transcript", [])[:300]]
+        return head + "\n".join(lines)[:30000] + "\nstderr:\n" + self.stderr[-6000:]
 
 def secret_forms(user, password):
     """The ways a password can leak: as is, base64, and every SASL PLAIN / LOGIN token."""
@@ -114,7 +126,7 @@ class Maildoctor:
         self.dns_server = dns_server
         self.secrets = secrets  # {user: password} of every account the servers know
 
-    def common_args(self, connect=(), deadline=8.0, cacert=True):
+    def common_args(self, connect=(), deadline=6.0, cacert=True):
         argv = ["--deadline", "%g" % deadline]
         if self.dns_server:
             argv += ["--dns-servers", self.dns_server]
@@ -124,7 +136,7 @@ class Maildoctor:
             argv += ["--connect-to", pair]
         return argv
 
-    def diagnose(self, req, connect=(), deadline=8.0, extra_args=(), cacert=True):
+    def diagnose(self, req, connect=(), deadline=6.0, extra_args=(), cacert=True):
         """`maildoctor diagnose --json --request -` with req on stdin; checks the invariants."""
         argv = ["diagnose", "--json", "--request", "-"] + self.common_args(connect, deadline, cacert) + list(extra_args)
         return self.run(argv, json.dumps(req), deadline, req=req)
