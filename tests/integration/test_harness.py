@@ -1,5 +1,6 @@
 """The test bed itself: if it lies, every other test proves nothing."""
 import base64
+import json
 import imaplib
 import poplib
 import smtplib
@@ -128,3 +129,29 @@ def test_tarpit_accepts_and_stays_silent(bed):
 def test_closed_port_refuses(bed):
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.2", bed.closed), timeout=5)
+
+
+@pytest.mark.parametrize("leak", [
+    lambda u, p: "A001 LOGIN %s %s" % (u, p),
+    lambda u, p: "PASS " + p,
+    lambda u, p: "AUTH PLAIN " + base64.b64encode(("\0%s\0%s" % (u, p)).encode()).decode(),
+    lambda u, p: base64.b64encode(("%s\0%s\0%s" % (u, u, p)).encode()).decode(),
+    lambda u, p: base64.b64encode(p.encode()).decode(),
+    lambda u, p: base64.b64encode(("user=%s\1auth=Bearer x%s\1\1" % (u, p)).encode()).decode(),
+])
+def test_secret_scan_catches_every_form(leak):
+    """The invariant check must fail on each way a password can leak."""
+    from maildoctor import Maildoctor, Run
+    run = Run(["maildoctor"], None, 1, json.dumps({"verdict": "problem", "transcript": [{"line": leak(USER, CANARY)}]}),
+              "", 0.1, {})
+    run.result = json.loads(run.stdout)
+    with pytest.raises(AssertionError, match="leaked"):
+        Maildoctor.check_invariants(run, [(USER, CANARY)])
+
+
+def test_login_limit_check_fails_on_two_attempts():
+    from maildoctor import Maildoctor, Run
+    run = Run(["maildoctor"], None, 1, '{"verdict": "problem"}', "", 0.1, {"main/imap": 2})
+    run.result = json.loads(run.stdout)
+    with pytest.raises(AssertionError, match="more than one login attempt"):
+        Maildoctor.check_invariants(run, [(USER, CANARY)])
