@@ -66,9 +66,17 @@ def fresh_dovecot(bed):
     return make
 
 
+@pytest.fixture(autouse=True)
+def _logs_of_this_test(request):
+    """Remembers where the server logs stood, so that a failure shows only this test's lines."""
+    request.node._log_sizes = _bed.log_sizes() if _bed is not None else None
+    yield
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
     rep = outcome.get_result()
     if rep.when == "call" and rep.failed and _bed is not None:
-        rep.sections.append(("test bed server logs", _bed.logs()[-30000:]))
+        rep.sections.append(("server logs during this test",
+                             _bed.logs(since=getattr(item, "_log_sizes", None))[-30000:]))

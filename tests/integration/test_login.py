@@ -114,3 +114,12 @@ def test_plaintext_pop3_disabled_before_tls(fresh_dovecot, md, bed):
                       connect_to(dc.ports, closed_port=bed.closed))
     assert run.result["verdict"] == "problem", run.explain()
     assert "auth.tls_required" in run.codes("incoming"), run.explain()
+
+
+def test_plaintext_smtp_refused_before_tls(md, bed):
+    """Postfix with smtpd_tls_security_level=encrypt: no AUTH in EHLO before STARTTLS, 530 5.7.0."""
+    run = md.diagnose(request(USER, outgoing=endpoint("smtp", 587, "none", USER, CANARY)),
+                      connect_to(outgoing=bed._postfix.ports, closed_port=bed.closed))
+    assert run.result["verdict"] == "problem", run.explain()
+    assert "auth.tls_required" in run.codes("outgoing"), run.explain()
+    assert run.attempts == {}, run.explain()

@@ -12,6 +12,7 @@ from .dovecot import Dovecot
 from .pki import PKI
 from .policy import LoginCounter
 from .postfix import Postfix
+from .proc import log_sizes, read_logs
 from .silent import Tarpit, closed_port
 from .smtpsink import SmtpSink
 
@@ -133,12 +134,17 @@ class Testbed:
         return out
 
     # --- reporting -------------------------------------------------------------------------------
-    def logs(self):
-        parts = [d.logs() for d in self.dovecots.values()]
-        if self._postfix:
-            parts.append(self._postfix.logs())
-        parts += [o.logs() for o in self._others if hasattr(o, "logs")]
-        return "\n".join(parts)
+    def _log_files(self):
+        servers = list(self.dovecots.values()) + ([self._postfix] if self._postfix else [])
+        servers += [o for o in self._others if hasattr(o, "log_files")]
+        return [p for s in servers for p in s.log_files()]
+
+    def log_sizes(self):
+        """Where every log stands now: logs(since=...) then shows only what came after."""
+        return log_sizes(self._log_files())
+
+    def logs(self, since=None):
+        return read_logs(self._log_files(), since)
 
     def describe(self):
         out = {"dir": self.dir, "cacert": self.pki.root_cert, "policy": self.counter.url("")[:-3],

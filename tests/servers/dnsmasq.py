@@ -8,7 +8,7 @@ Nothing is forwarded anywhere (no-resolv, local=/example.test/): unknown names g
 import os
 
 from .net import DNS_ADDR, free_port, wait_port
-from .proc import Daemon
+from .proc import read_logs, Daemon
 
 
 class Dnsmasq:
@@ -49,13 +49,11 @@ class Dnsmasq:
     def stop(self):
         self.daemon.stop()
 
-    def logs(self):
-        out = []
-        for p in (self.daemon.log_path, self.log_path):
-            if os.path.exists(p):
-                with open(p, errors="replace") as f:
-                    out.append("--- %s\n%s" % (p, f.read()[-20000:]))
-        return "\n".join(out)
+    def log_files(self):
+        return [self.daemon.log_path, self.log_path]
+
+    def logs(self, since=None):
+        return read_logs(self.log_files(), since)
 
     def describe(self):
         return {"server": self.server, "port": self.port, "records": self.records, "pid": self.daemon.pid,

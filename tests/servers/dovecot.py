@@ -7,7 +7,7 @@ import pwd
 import grp
 
 from .net import SERVER_ADDR, free_port, wait_port
-from .proc import Daemon
+from .proc import read_logs, Daemon
 
 DEFAULT_USERS = {"alice@example.test": "Canary-4mW9-pass", "bob@example.test": "Bob-Secret-77"}
 
@@ -136,13 +136,11 @@ class Dovecot:
                 out[proto] = out.get(proto, 0) + 1
         return out
 
-    def logs(self):
-        out = []
-        for p in (self.daemon.log_path, self.log_path):
-            if os.path.exists(p):
-                with open(p, errors="replace") as f:
-                    out.append("--- %s\n%s" % (p, f.read()[-20000:]))
-        return "\n".join(out)
+    def log_files(self):
+        return [self.daemon.log_path, self.log_path]
+
+    def logs(self, since=None):
+        return read_logs(self.log_files(), since)
 
     def describe(self):
         return {"name": self.name, "cert": self.cert, "ports": self.ports, "auth_socket": self.auth_socket,

@@ -11,7 +11,7 @@ import threading
 import time
 
 from .net import SERVER_ADDR, free_port, wait_port
-from .proc import pid_alive, run, stop_pid
+from .proc import read_logs, pid_alive, run, stop_pid
 
 _MAIN = """# Written by tests/servers/postfix.py: a private test instance.
 compatibility_level = 3.6
@@ -166,13 +166,11 @@ class Postfix:
             pass
         return self._pid
 
-    def logs(self):
-        out = []
-        for p in (os.path.join(self.base, "log", "start.log"), self.log_path):
-            if os.path.exists(p):
-                with open(p, errors="replace") as f:
-                    out.append("--- %s\n%s" % (p, f.read()[-20000:]))
-        return "\n".join(out)
+    def log_files(self):
+        return [os.path.join(self.base, "log", "start.log"), self.log_path]
+
+    def logs(self, since=None):
+        return read_logs(self.log_files(), since)
 
     def describe(self):
         return {"services": self.services, "ports": self.ports, "pid": self._pid, "log": self.log_path}

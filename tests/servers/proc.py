@@ -100,3 +100,29 @@ def run(argv, log_path=None, timeout=60, check=True):
                 tail = f.read()[-4000:]
         raise RuntimeError("%s failed (exit %d)\n%s" % (" ".join(argv), r.returncode, tail))
     return r.returncode
+
+
+def log_sizes(paths):
+    """{path: size now}: pass it to read_logs(since=...) to get only what was written after."""
+    out = {}
+    for p in paths:
+        try:
+            out[p] = os.path.getsize(p)
+        except OSError:
+            out[p] = 0
+    return out
+
+
+def read_logs(paths, since=None, limit=20000):
+    """The non-empty tails of log files, each under a header; `since` from log_sizes()."""
+    out = []
+    for p in paths:
+        try:
+            with open(p, "rb") as f:
+                f.seek((since or {}).get(p, 0))
+                text = f.read().decode(errors="replace")
+        except OSError:
+            continue
+        if text.strip():
+            out.append("--- %s\n%s" % (p, text[-limit:]))
+    return "\n".join(out)
