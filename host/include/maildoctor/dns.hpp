@@ -16,6 +16,9 @@ struct Resolver {
 
 using Deadline = std::chrono::steady_clock::time_point;
 
+// Empty when servers is a usable Resolver::servers value (c-ares accepts it), else a sentence saying why not.
+std::string check_servers(const std::string& servers);
+
 // A and AAAA of a host. An IP literal is returned as it is, without a lookup.
 DnsEvidence resolve_host(const Resolver&, const std::string& host, Deadline deadline);
 
