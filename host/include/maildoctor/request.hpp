@@ -28,6 +28,10 @@ struct Account {
   std::string name;
   std::optional<Endpoint> incoming;
   std::optional<Endpoint> outgoing;
+  // For endpoints that discovery fills in (the CLI's --email with --user / --password-stdin and no server):
+  // the user name (else the address) and the password they get.
+  std::string username;
+  Secret password;
 };
 
 // "host:port:host2:port2" as curl's --connect-to; empty host or port fields match anything.

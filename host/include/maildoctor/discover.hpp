@@ -1,0 +1,40 @@
+#pragma once
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "maildoctor/evidence.hpp"
+#include "maildoctor/request.hpp"
+#include "maildoctor/result.hpp"
+
+namespace maildoctor {
+
+// Settings a provider knowledge base publishes for an e-mail domain: discovery's first choice.
+struct KnownSettings {
+  std::string source;  // e.g. "provider gmail"
+  std::vector<Endpoint> incoming;
+  std::vector<Endpoint> outgoing;
+};
+
+struct DiscoverHooks {
+  // Called as each lookup finishes (step "discover", subject account) and once per chosen endpoint.
+  std::function<void(const Check&)> on_check;
+  // Consulted before anything goes on the network (provider knowledge); empty means no such source.
+  std::function<std::optional<KnownSettings>(const std::string& domain, const std::string& email)> known_settings;
+};
+
+// Finds the servers of request.account.email the way a mail client does, all sources at once under the
+// deadline: provider knowledge, the domain's autoconfig document (autoconfig.<domain>, /.well-known/), the
+// Thunderbird ISPDB (for the domain and for its MX's domain), RFC 6186 SRV records, MX. Fills only the
+// endpoints the request lacks, honours options.dns_servers / connect_to / cacert, and says where each came from.
+// Give it part of the diagnosis budget, not all of it: the probes still need time afterwards.
+DiscoveryEvidence discover(Request& request, std::chrono::steady_clock::time_point deadline, const DiscoverHooks& hooks = {});
+
+// The "discovery" member of the result JSON.
+nlohmann::json to_json(const DiscoveryEvidence&);
+
+}  // namespace maildoctor

@@ -1,0 +1,240 @@
+#include "maildoctor/discover.hpp"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <future>
+#include <mutex>
+
+#include "discover/choose.hpp"
+#include "discover/client_config.hpp"
+#include "discover/https_fetch.hpp"
+
+namespace maildoctor {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using discovery::Candidate;
+
+int ms_since(Clock::time_point start) {
+  return static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count());
+}
+
+bool valid_domain(const std::string& d) {
+  if (d.empty() || d.size() > 253 || d.front() == '.' || d.find("..") != std::string::npos) return false;
+  return std::all_of(d.begin(), d.end(), [](unsigned char c) { return std::isalnum(c) || c == '.' || c == '-' || c == '_'; });
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+std::string url_escape(const std::string& s) {
+  char* e = curl_easy_escape(nullptr, s.c_str(), static_cast<int>(s.size()));
+  std::string out = e ? e : "";
+  curl_free(e);
+  return out;
+}
+
+// Progress and notes arrive from several threads at once.
+class Reporter {
+ public:
+  Reporter(const DiscoverHooks& hooks, DiscoveryEvidence& ev) : hooks_(hooks), ev_(ev) {}
+  void check(CheckStatus status, int ms, const std::string& target, const std::string& detail, Subject subject = Subject::account) {
+    std::lock_guard lock(mu_);
+    if (!hooks_.on_check) return;
+    Check c;
+    c.subject = subject;
+    c.step = "discover";
+    c.status = status;
+    c.ms = ms;
+    c.target = target;
+    c.detail = detail;
+    hooks_.on_check(c);
+  }
+  void note(const std::string& text) {
+    std::lock_guard lock(mu_);
+    ev_.notes.push_back(text);
+  }
+
+ private:
+  const DiscoverHooks& hooks_;
+  DiscoveryEvidence& ev_;
+  std::mutex mu_;
+};
+
+struct AutoconfigSource {
+  std::string source;
+  std::string url;
+};
+
+std::optional<Candidate> fetch_autoconfig(const AutoconfigSource& src, const std::string& email, const discovery::FetchOptions& options,
+                                          Clock::time_point deadline, Reporter& report, bool have_password) {
+  const auto start = Clock::now();
+  const auto fetched = discovery::fetch_https(src.url, options, deadline);
+  if (!fetched.ok) {
+    report.note(src.url + ": " + fetched.error);
+    report.check(CheckStatus::skip, ms_since(start), src.url, fetched.error);
+    return std::nullopt;
+  }
+  const auto parsed = discovery::parse_client_config(fetched.body, email, options.max_bytes);
+  if (!parsed.config) {
+    report.note(fetched.url + ": " + parsed.error);
+    report.check(CheckStatus::fail, ms_since(start), src.url, parsed.error);
+    return std::nullopt;
+  }
+  for (const auto& w : parsed.config->warnings) report.note(fetched.url + ": " + w);
+  Candidate c;
+  c.source = src.source;
+  c.detail = fetched.url;
+  for (const auto& s : parsed.config->incoming) c.incoming.push_back(discovery::to_endpoint(s, Subject::incoming, have_password));
+  for (const auto& s : parsed.config->outgoing) c.outgoing.push_back(discovery::to_endpoint(s, Subject::outgoing, have_password));
+  if (c.incoming.empty() && c.outgoing.empty()) {
+    report.note(fetched.url + ": no server maildoctor can test");
+    report.check(CheckStatus::fail, ms_since(start), src.url, "the document names no IMAP, POP3 or SMTP server");
+    return std::nullopt;
+  }
+  report.check(CheckStatus::pass, ms_since(start), src.url,
+               std::to_string(c.incoming.size()) + " incoming and " + std::to_string(c.outgoing.size()) + " outgoing servers");
+  return c;
+}
+
+discovery::SrvAnswer lookup_service(const discovery::SrvService& service, const std::string& domain, const dns::Resolver& resolver,
+                                   Clock::time_point deadline, Reporter& report) {
+  const auto start = Clock::now();
+  const std::string name = std::string(service.label) + "." + domain;
+  discovery::SrvAnswer a{service, dns::lookup_srv(resolver, name, deadline)};
+  std::string detail;
+  for (const auto& r : a.lookup.records)
+    detail += (detail.empty() ? "" : ", ") + (r.target == "." ? std::string("not offered") : r.target + ":" + std::to_string(r.port));
+  if (a.lookup.status == DnsEvidence::Status::ok)
+    report.check(CheckStatus::pass, ms_since(start), "SRV " + name, detail);
+  else
+    report.check(a.lookup.status == DnsEvidence::Status::failed ? CheckStatus::fail : CheckStatus::skip, ms_since(start), "SRV " + name,
+                 a.lookup.error);
+  if (a.lookup.status == DnsEvidence::Status::failed) report.note("SRV " + name + ": " + a.lookup.error);
+  return a;
+}
+
+void fill_account_details(Endpoint& e, const Account& account) {
+  if (e.username.empty()) e.username = account.username.empty() ? account.email : account.username;
+  if (!account.username.empty()) e.username = account.username;
+  if (e.password.empty() && !account.password.empty()) e.password = account.password;
+}
+
+}  // namespace
+
+DiscoveryEvidence discover(Request& request, Clock::time_point deadline, const DiscoverHooks& hooks) {
+  DiscoveryEvidence ev;
+  ev.ran = true;
+  Reporter report(hooks, ev);
+  const std::string email = request.account.email;
+  const auto at = email.rfind('@');
+  const std::string domain = at == std::string::npos ? std::string() : lower(email.substr(at + 1));
+  if (!valid_domain(domain)) {
+    ev.notes.push_back("\"" + email + "\" has no domain that can be looked up");
+    return ev;
+  }
+  const bool have_password = !request.account.password.empty();
+  const dns::Resolver resolver{request.options.dns_servers};
+  discovery::FetchOptions fetch;
+  fetch.resolver = resolver;
+  fetch.connect_to = request.options.connect_to;
+  fetch.cacert = request.options.cacert;
+
+  std::vector<Candidate> candidates;
+  if (hooks.known_settings) {
+    if (auto known = hooks.known_settings(domain, email)) {
+      Candidate c{"provider", known->source, known->incoming, known->outgoing};
+      report.check(CheckStatus::pass, 0, "provider knowledge", known->source);
+      candidates.push_back(std::move(c));
+    }
+  }
+
+  // Every network source starts at once; each is bounded by the same deadline.
+  const std::vector<AutoconfigSource> direct = {
+      {"autoconfig", "https://autoconfig." + domain + "/mail/config-v1.1.xml?emailaddress=" + url_escape(email)},
+      {"well-known", "https://" + domain + "/.well-known/autoconfig/mail/config-v1.1.xml"},
+      {"ispdb", "https://live.thunderbird.net/autoconfig/v1.1/" + domain},
+  };
+  std::vector<std::future<std::optional<Candidate>>> autoconfig;
+  for (const auto& src : direct)
+    autoconfig.push_back(std::async(std::launch::async, [&, src] { return fetch_autoconfig(src, email, fetch, deadline, report, have_password); }));
+  std::vector<std::future<discovery::SrvAnswer>> srv;
+  for (const auto& service : discovery::srv_services())
+    srv.push_back(std::async(std::launch::async, [&, service] { return lookup_service(service, domain, resolver, deadline, report); }));
+  // The MX tells which provider hosts the mail (a custom domain on Google, Microsoft ...): its ISPDB entry is
+  // the next best source when the domain itself has none.
+  auto mx = std::async(std::launch::async, [&]() -> std::pair<dns::MxLookup, std::optional<Candidate>> {
+    const auto start = Clock::now();
+    auto lookup = dns::lookup_mx(resolver, domain, deadline);
+    std::string hosts;
+    for (const auto& r : lookup.records) hosts += (hosts.empty() ? "" : ", ") + r.host;
+    report.check(lookup.status == DnsEvidence::Status::ok ? CheckStatus::pass
+                 : lookup.status == DnsEvidence::Status::failed ? CheckStatus::fail
+                                                                : CheckStatus::skip,
+                 ms_since(start), "MX " + domain, lookup.status == DnsEvidence::Status::ok ? hosts : lookup.error);
+    if (lookup.status != DnsEvidence::Status::ok || lookup.records.empty()) return {lookup, std::nullopt};
+    const std::string mx_domain = discovery::registrable_domain(lower(lookup.records.front().host));
+    if (mx_domain == domain || !valid_domain(mx_domain)) return {lookup, std::nullopt};
+    auto c = fetch_autoconfig({"ispdb-mx", "https://live.thunderbird.net/autoconfig/v1.1/" + mx_domain}, email, fetch, deadline, report,
+                              have_password);
+    return {lookup, c};
+  });
+
+  std::vector<discovery::SrvAnswer> srv_answers;
+  for (auto& f : srv) srv_answers.push_back(f.get());
+  for (std::size_t i = 0; i < autoconfig.size(); ++i) {
+    auto c = autoconfig[i].get();
+    if (c) candidates.push_back(std::move(*c));
+  }
+  auto [mx_lookup, mx_candidate] = mx.get();
+  if (mx_candidate) candidates.push_back(std::move(*mx_candidate));
+  if (auto c = discovery::srv_candidate(srv_answers, domain)) candidates.push_back(std::move(*c));
+
+  for (const auto& r : mx_lookup.records) ev.mx_hosts.push_back(r.host);
+  if (mx_lookup.status == DnsEvidence::Status::failed) ev.notes.push_back("MX " + domain + ": " + mx_lookup.error);
+  for (const auto& a : srv_answers)
+    for (const auto& r : a.lookup.records)
+      ev.srv.push_back({std::string(a.service.label) + "." + domain, r.target, r.port, r.priority, r.weight});
+
+  auto chosen = discovery::choose(candidates);
+  Account& account = request.account;
+  if (!account.incoming && chosen.incoming) {
+    account.incoming = std::move(chosen.incoming);
+    fill_account_details(*account.incoming, account);
+  }
+  if (!account.outgoing && chosen.outgoing) {
+    account.outgoing = std::move(chosen.outgoing);
+    fill_account_details(*account.outgoing, account);
+  }
+  for (const auto& choice : chosen.choices) {
+    const bool used = (choice.subject == Subject::incoming ? account.incoming : account.outgoing).has_value();
+    if (!used) continue;
+    ev.chosen.push_back(choice);
+    for (const auto& c : candidates)
+      if (c.source == choice.source && c.detail.rfind("https://", 0) == 0 && ev.autoconfig_url.empty()) ev.autoconfig_url = c.detail;
+    report.check(CheckStatus::pass, 0, std::string(to_string(choice.subject)) + " server", choice.detail, choice.subject);
+  }
+  if (!account.incoming) report.check(CheckStatus::fail, 0, "incoming server", "no source named an incoming server for " + domain, Subject::incoming);
+  if (!account.outgoing) report.check(CheckStatus::fail, 0, "outgoing server", "no source named an outgoing server for " + domain, Subject::outgoing);
+  return ev;
+}
+
+nlohmann::json to_json(const DiscoveryEvidence& ev) {
+  if (!ev.ran) return nullptr;
+  nlohmann::json j;
+  j["mx"] = ev.mx_hosts;
+  j["srv"] = nlohmann::json::array();
+  for (const auto& s : ev.srv)
+    j["srv"].push_back({{"service", s.service}, {"target", s.target}, {"port", s.port}, {"priority", s.priority}, {"weight", s.weight}});
+  j["autoconfig_url"] = ev.autoconfig_url.empty() ? nlohmann::json(nullptr) : nlohmann::json(ev.autoconfig_url);
+  j["chosen"] = nlohmann::json::array();
+  for (const auto& c : ev.chosen) j["chosen"].push_back({{"subject", to_string(c.subject)}, {"source", c.source}, {"detail", c.detail}});
+  j["notes"] = ev.notes;
+  return j;
+}
+
+}  // namespace maildoctor

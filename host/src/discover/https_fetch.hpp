@@ -1,0 +1,34 @@
+#pragma once
+// One bounded HTTPS GET for autoconfig documents, resolved through our own resolver so that --dns-servers,
+// --connect-to and --cacert apply exactly as they do to the mail probes.
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "maildoctor/dns.hpp"
+#include "maildoctor/request.hpp"
+
+namespace maildoctor::discovery {
+
+struct FetchOptions {
+  dns::Resolver resolver;
+  std::vector<ConnectTo> connect_to;
+  std::string cacert;
+  std::size_t max_bytes = 256 * 1024;
+  int max_redirects = 3;
+};
+
+struct FetchResult {
+  bool ok = false;        // a 200 answer with a body within the size limit
+  long http_status = 0;
+  std::string body;
+  std::string url;        // the URL that answered (after redirects)
+  std::string error;      // why not ok
+};
+
+FetchResult fetch_https(const std::string& url, const FetchOptions& options, dns::Deadline deadline);
+
+// The connect-to rule that applies to host:port, if any (curl's first-match semantics; empty fields match all).
+const ConnectTo* matching_connect_to(const std::vector<ConnectTo>& rules, const std::string& host, std::uint16_t port);
+
+}  // namespace maildoctor::discovery

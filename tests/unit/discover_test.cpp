@@ -1,0 +1,192 @@
+#include <catch2/catch.hpp>
+
+#include "discover/choose.hpp"
+#include "dns_support.hpp"
+#include "maildoctor/discover.hpp"
+
+using namespace maildoctor;
+using namespace maildoctor::discovery;
+
+namespace {
+
+Endpoint ep(Subject subject, Protocol protocol, const std::string& host, std::uint16_t port, Security security) {
+  Endpoint e;
+  e.subject = subject;
+  e.protocol = protocol;
+  e.host = host;
+  e.port = port;
+  e.security = security;
+  return e;
+}
+
+SrvAnswer answer(const char* label, DnsEvidence::Status status, std::vector<dns::SrvRecord> records) {
+  for (const auto& s : srv_services())
+    if (std::string_view(s.label) == label) return {s, {status, std::move(records), {}}};
+  FAIL("no such service " << label);
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("choose takes each subject from the most trusted source that has one", "[discover]") {
+  Candidate autoconfig{"autoconfig", "https://autoconfig.example.test/x", {}, {ep(Subject::outgoing, Protocol::smtp, "smtp.a", 465, Security::tls)}};
+  Candidate ispdb{"ispdb", "https://live.thunderbird.net/autoconfig/v1.1/example.test",
+                  {ep(Subject::incoming, Protocol::pop3, "pop.b", 995, Security::tls), ep(Subject::incoming, Protocol::imap, "imap.b", 993, Security::tls)},
+                  {ep(Subject::outgoing, Protocol::smtp, "smtp.b", 587, Security::starttls)}};
+  Candidate srv{"srv", "SRV", {ep(Subject::incoming, Protocol::imap, "imap.c", 993, Security::tls)}, {}};
+  auto chosen = choose({autoconfig, ispdb, srv});
+  REQUIRE(chosen.incoming);
+  CHECK(chosen.incoming->host == "imap.b");  // IMAP before POP3 within one source
+  REQUIRE(chosen.outgoing);
+  CHECK(chosen.outgoing->host == "smtp.a");
+  REQUIRE(chosen.choices.size() == 2);
+  CHECK(chosen.choices[0].subject == Subject::outgoing);
+  CHECK(chosen.choices[0].source == "autoconfig");
+  CHECK(chosen.choices[1].source == "ispdb");
+
+  auto only_srv = choose({srv});
+  CHECK(only_srv.incoming->host == "imap.c");
+  CHECK_FALSE(only_srv.outgoing);
+  CHECK_FALSE(choose({}).incoming);
+}
+
+TEST_CASE("SRV candidates follow RFC 6186 and RFC 8314", "[discover]") {
+  SECTION("implicit TLS first, lowest priority first, '.' means not offered") {
+    auto c = srv_candidate({answer("_imap._tcp", DnsEvidence::Status::ok, {{"starttls.example.test", 143, 0, 0}}),
+                            answer("_imaps._tcp", DnsEvidence::Status::ok, {{"second.example.test.", 993, 20, 0}, {"first.example.test", 9993, 10, 0}}),
+                            answer("_submissions._tcp", DnsEvidence::Status::ok, {{".", 0, 0, 0}}),
+                            answer("_submission._tcp", DnsEvidence::Status::ok, {{"smtp.example.test", 587, 0, 1}})},
+                           "example.test");
+    REQUIRE(c);
+    // Records come sorted from lookup_srv; srv_candidate trusts that order.
+    REQUIRE(c->incoming.size() == 2);
+    CHECK(c->incoming[0].host == "second.example.test");
+    CHECK(c->incoming[0].security == Security::tls);
+    CHECK(c->incoming[1].security == Security::starttls);
+    REQUIRE(c->outgoing.size() == 1);
+    CHECK(c->outgoing[0].host == "smtp.example.test");
+    CHECK(c->outgoing[0].security == Security::starttls);
+    CHECK_THAT(c->detail, Catch::Contains("_imaps._tcp.example.test"));
+  }
+  SECTION("nothing offered") {
+    CHECK_FALSE(srv_candidate({answer("_imaps._tcp", DnsEvidence::Status::ok, {{".", 0, 0, 0}}),
+                               answer("_imap._tcp", DnsEvidence::Status::not_found, {}),
+                               answer("_pop3._tcp", DnsEvidence::Status::failed, {})},
+                              "example.test"));
+  }
+}
+
+TEST_CASE("registrable domain of an MX host", "[discover]") {
+  CHECK(registrable_domain("aspmx.l.google.com") == "google.com");
+  CHECK(registrable_domain("example-com.mail.protection.outlook.com.") == "outlook.com");
+  CHECK(registrable_domain("mx1.mail.example.co.uk") == "example.co.uk");
+  CHECK(registrable_domain("mx.example.de") == "example.de");
+  CHECK(registrable_domain("example.org") == "example.org");
+}
+
+TEST_CASE("discover finds servers through SRV records and MX from a real dnsmasq", "[discover][dnsmasq]") {
+  if (!test::Dnsmasq::available()) {
+    WARN("dnsmasq is not installed: skipped");
+    return;
+  }
+  test::Dnsmasq dnsmasq({
+      "host-record=mail.example.test,127.0.0.2",
+      "mx-host=example.test,mx.example.test,10",
+      "srv-host=_imaps._tcp.example.test,mail.example.test,10993,0,1",
+      "srv-host=_submission._tcp.example.test,mail.example.test,10587,0,1",
+      "srv-host=_pop3s._tcp.example.test",
+      "srv-host=_imaps._tcp.nothing.test",
+  });
+  REQUIRE(dnsmasq.running());
+
+  SECTION("address only") {
+    Request request;
+    request.account.email = "bob@example.test";
+    request.account.password = Secret("canary-pw");
+    request.options.dns_servers = dnsmasq.servers();
+    std::vector<Check> checks;
+    DiscoverHooks hooks;
+    hooks.on_check = [&](const Check& c) { checks.push_back(c); };
+    const auto start = std::chrono::steady_clock::now();
+    auto ev = discover(request, start + std::chrono::seconds(4), hooks);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+    CHECK(ev.ran);
+    REQUIRE(request.account.incoming);
+    CHECK(request.account.incoming->protocol == Protocol::imap);
+    CHECK(request.account.incoming->host == "mail.example.test");
+    CHECK(request.account.incoming->port == 10993);
+    CHECK(request.account.incoming->security == Security::tls);
+    CHECK(request.account.incoming->username == "bob@example.test");
+    CHECK(request.account.incoming->password.reveal() == "canary-pw");
+    REQUIRE(request.account.outgoing);
+    CHECK(request.account.outgoing->port == 10587);
+    CHECK(request.account.outgoing->security == Security::starttls);
+    CHECK(ev.mx_hosts == std::vector<std::string>{"mx.example.test"});
+    REQUIRE(ev.chosen.size() == 2);
+    CHECK(ev.chosen[0].source == "srv");
+    CHECK(ev.autoconfig_url.empty());
+    // the "." record is kept as evidence
+    CHECK(std::any_of(ev.srv.begin(), ev.srv.end(), [](const auto& s) { return s.service == "_pop3s._tcp.example.test" && s.target == "."; }));
+    CHECK(std::any_of(checks.begin(), checks.end(), [](const Check& c) { return c.step == "discover" && c.target == "MX example.test"; }));
+    auto j = to_json(ev);
+    CHECK(j["chosen"].size() == 2);
+    CHECK(j.dump().find("canary-pw") == std::string::npos);
+  }
+  SECTION("a configured endpoint is kept, only the missing one is discovered") {
+    Request request;
+    request.account.email = "bob@example.test";
+    request.account.username = "bob";
+    request.account.incoming = ep(Subject::incoming, Protocol::pop3, "pop.other.test", 995, Security::tls);
+    request.options.dns_servers = dnsmasq.servers();
+    discover(request, std::chrono::steady_clock::now() + std::chrono::seconds(4));
+    CHECK(request.account.incoming->host == "pop.other.test");
+    REQUIRE(request.account.outgoing);
+    CHECK(request.account.outgoing->username == "bob");
+  }
+  SECTION("provider knowledge comes first") {
+    Request request;
+    request.account.email = "bob@example.test";
+    request.options.dns_servers = dnsmasq.servers();
+    DiscoverHooks hooks;
+    hooks.known_settings = [](const std::string& domain, const std::string&) -> std::optional<KnownSettings> {
+      if (domain != "example.test") return std::nullopt;
+      return KnownSettings{"provider example", {ep(Subject::incoming, Protocol::imap, "imap.known.test", 993, Security::tls)}, {}};
+    };
+    auto ev = discover(request, std::chrono::steady_clock::now() + std::chrono::seconds(4), hooks);
+    CHECK(request.account.incoming->host == "imap.known.test");
+    CHECK(request.account.outgoing->host == "mail.example.test");
+    REQUIRE(ev.chosen.size() == 2);
+    CHECK(ev.chosen[0].source == "provider");
+    CHECK(ev.chosen[1].source == "srv");
+  }
+  SECTION("nothing offered") {
+    Request request;
+    request.account.email = "bob@nothing.test";
+    request.options.dns_servers = dnsmasq.servers();
+    auto ev = discover(request, std::chrono::steady_clock::now() + std::chrono::seconds(4));
+    CHECK_FALSE(request.account.incoming);
+    CHECK_FALSE(request.account.outgoing);
+    CHECK(ev.chosen.empty());
+    CHECK_FALSE(ev.notes.empty());
+  }
+}
+
+TEST_CASE("discover ends by its deadline when DNS never answers", "[discover]") {
+  test::FakeDnsServer silent(-1);
+  Request request;
+  request.account.email = "bob@example.test";
+  request.options.dns_servers = silent.servers();
+  const auto start = std::chrono::steady_clock::now();
+  auto ev = discover(request, start + std::chrono::milliseconds(800));
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(1500));
+  CHECK_FALSE(request.account.incoming);
+  CHECK(ev.ran);
+}
+
+TEST_CASE("discover refuses an address without a usable domain", "[discover]") {
+  Request request;
+  request.account.email = "bob@bad domain";
+  auto ev = discover(request, std::chrono::steady_clock::now() + std::chrono::seconds(1));
+  CHECK_FALSE(request.account.incoming);
+  REQUIRE(ev.notes.size() == 1);
+}
