@@ -1,0 +1,374 @@
+#include "cli/command_line.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <charconv>
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+namespace maildoctor::cli {
+namespace {
+
+namespace po = boost::program_options;
+
+po::options_description describe_options() {
+  po::options_description o("Options");
+  // clang-format off
+  o.add_options()
+    ("help,h", "show this help")
+    ("version", "print the version")
+    ("request", po::value<std::string>(), "FILE|-: the JSON request")
+    ("email", po::value<std::string>(), "ADDR: the account's e-mail address")
+    ("imap", po::value<std::string>(), "HOST[:PORT]: incoming IMAP server")
+    ("pop3", po::value<std::string>(), "HOST[:PORT]: incoming POP3 server")
+    ("smtp", po::value<std::string>(), "HOST[:PORT]: outgoing SMTP server")
+    ("incoming-security", po::value<std::string>(), "tls|starttls|none")
+    ("outgoing-security", po::value<std::string>(), "tls|starttls|none")
+    ("user", po::value<std::string>(), "NAME: login name (default: the address)")
+    ("auth", po::value<std::string>(), "METHOD: authentication method of both servers")
+    ("observed-error", po::value<std::string>(), "TEXT: the error the mail client showed")
+    ("password-stdin", po::bool_switch(), "read the password from the first line of stdin")
+    ("no-login", po::bool_switch(), "never send a password")
+    ("no-alternatives", po::bool_switch(), "do not try other ports and securities")
+    ("json", po::bool_switch(), "print the result JSON only")
+    ("deadline", po::value<std::string>(), "SECONDS: overall time limit")
+    ("cacert", po::value<std::string>(), "FILE: trust this CA bundle")
+    ("connect-to", po::value<std::vector<std::string>>()->composing(), "HOST:PORT:HOST2:PORT2 (repeatable)")
+    ("dns-servers", po::value<std::string>(), "ADDR[:PORT][,ADDR[:PORT]...]")
+    ("verbose,v", po::bool_switch(), "also print the transcript")
+    ("command", po::value<std::vector<std::string>>(), "diagnose | help");
+  // clang-format on
+  return o;
+}
+
+std::string get(const po::variables_map& vm, const char* key) { return vm.count(key) ? vm[key].as<std::string>() : std::string(); }
+
+bool valid_host_text(const std::string& h) {
+  if (h.empty() || h.size() > 253) return false;
+  for (unsigned char c : h)
+    if (!(std::isalnum(c) || c == '.' || c == '-' || c == '_' || c == ':')) return false;
+  return true;
+}
+
+std::optional<std::uint16_t> parse_port(std::string_view text) {
+  unsigned value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < 1 || value > 65535) return std::nullopt;
+  return static_cast<std::uint16_t>(value);
+}
+
+// Splits on ':' outside brackets; brackets are removed from the fields.
+std::vector<std::string> split_fields(const std::string& text, bool& ok) {
+  std::vector<std::string> fields(1);
+  bool in_brackets = false;
+  ok = true;
+  for (char c : text) {
+    if (c == '[' && !in_brackets) in_brackets = true;
+    else if (c == ']' && in_brackets) in_brackets = false;
+    else if (c == ':' && !in_brackets) fields.emplace_back();
+    else fields.back() += c;
+  }
+  if (in_brackets) ok = false;
+  return fields;
+}
+
+// Which flag a JSON path of a flag-form request came from.
+std::string flag_for(const std::string& field, const CommandLine& cl) {
+  const std::string incoming_flag = cl.pop3.empty() ? "--imap" : "--pop3";
+  if (field == "account.email") return "--email";
+  if (field == "account.incoming.host" || field == "account.incoming.port") return incoming_flag;
+  if (field == "account.outgoing.host" || field == "account.outgoing.port") return "--smtp";
+  if (field == "account.incoming.security") return "--incoming-security";
+  if (field == "account.outgoing.security") return "--outgoing-security";
+  if (field == "account.incoming.username" || field == "account.outgoing.username") return "--user";
+  if (field == "account.incoming.auth" || field == "account.outgoing.auth") return "--auth";
+  if (field == "options.deadline_ms") return "--deadline";
+  if (field == "observed_error") return "--observed-error";
+  if (field == "account") return "--email";
+  return field;
+}
+
+// The endpoint part of the flag form as a JSON request member, so that parse_request validates both forms alike.
+std::optional<RequestError> endpoint_json(const std::string& flag, const std::string& value, const std::string& protocol,
+                                          const std::string& security, const CommandLine& cl, nlohmann::json& out) {
+  std::string why;
+  const auto hp = parse_host_port(value, why);
+  if (!hp) return RequestError{flag, flag + ": " + why};
+  out = {{"protocol", protocol}, {"host", hp->host}};
+  std::string sec = security;
+  if (sec.empty() && hp->port) sec = (*hp->port == 993 || *hp->port == 995 || *hp->port == 465) ? "tls" : "starttls";
+  if (!sec.empty()) out["security"] = sec;
+  if (hp->port) out["port"] = *hp->port;
+  if (!cl.user.empty()) out["username"] = cl.user;
+  if (!cl.auth.empty()) out["auth"] = cl.auth;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string usage_text() {
+  return R"(Usage:
+  maildoctor diagnose --request FILE|-
+  maildoctor diagnose --email ADDR [--imap|--pop3 HOST[:PORT]] [--smtp HOST[:PORT]]
+                      [--incoming-security tls|starttls|none] [--outgoing-security tls|starttls|none]
+                      [--user NAME] [--auth METHOD] [--password-stdin] [--no-login] [--no-alternatives]
+                      [--observed-error TEXT]
+  maildoctor --version | --help | help
+
+Common options:
+  --json                  print exactly the result JSON on stdout
+  --deadline SECONDS      overall time limit (default 10)
+  --cacert FILE           trust the CA certificates in FILE
+  --connect-to HOST:PORT:HOST2:PORT2
+                          connect to HOST2:PORT2 instead of HOST:PORT (repeatable; certificates
+                          are still checked against HOST)
+  --dns-servers ADDR[:PORT][,ADDR[:PORT]...]
+                          send every DNS lookup to these servers
+  -v, --verbose           also print the protocol transcript (passwords are never shown)
+
+With --email alone, the servers are discovered as a mail client would (provider knowledge,
+autoconfig, ISPDB, SRV records). A password is never taken on the command line: use
+--password-stdin, the request's "password" fields, or answer the prompt on a terminal.
+
+Exit status: 0 everything works; 1 a problem was found, or no clear answer;
+2 bad usage or bad request; 3 internal error.
+)";
+}
+
+std::optional<HostPort> parse_host_port(const std::string& text, std::string& why) {
+  HostPort hp;
+  if (!safe_for_command(text)) {
+    why = "contains a line break";
+    return std::nullopt;
+  }
+  if (!text.empty() && text.front() == '[') {
+    const auto close = text.find(']');
+    if (close == std::string::npos) {
+      why = "an IPv6 address must be closed with ']'";
+      return std::nullopt;
+    }
+    hp.host = text.substr(1, close - 1);
+    const std::string rest = text.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest.front() != ':' || !(hp.port = parse_port(std::string_view(rest).substr(1)))) {
+        why = "the port after the address must be a number from 1 to 65535";
+        return std::nullopt;
+      }
+    }
+  } else {
+    const auto colon = text.find(':');
+    if (colon != std::string::npos && text.find(':', colon + 1) == std::string::npos) {
+      hp.host = text.substr(0, colon);
+      if (!(hp.port = parse_port(std::string_view(text).substr(colon + 1)))) {
+        why = "the port must be a number from 1 to 65535";
+        return std::nullopt;
+      }
+    } else {
+      hp.host = text;  // a name, or a bare IPv6 address without a port
+    }
+  }
+  if (!valid_host_text(hp.host)) {
+    why = "\"" + hp.host + "\" is not a valid host name";
+    return std::nullopt;
+  }
+  return hp;
+}
+
+std::optional<ConnectTo> parse_connect_to(const std::string& text, std::string& why) {
+  bool ok = true;
+  const auto fields = split_fields(text, ok);
+  if (!ok || fields.size() != 4) {
+    why = "must be HOST:PORT:HOST2:PORT2 (fields may be empty, IPv6 addresses in brackets)";
+    return std::nullopt;
+  }
+  ConnectTo ct;
+  ct.host = fields[0];
+  ct.to_host = fields[2];
+  for (const auto* h : {&ct.host, &ct.to_host}) {
+    if (!h->empty() && !valid_host_text(*h)) {
+      why = "\"" + *h + "\" is not a valid host name";
+      return std::nullopt;
+    }
+  }
+  for (auto [field, port] : {std::pair{&fields[1], &ct.port}, std::pair{&fields[3], &ct.to_port}}) {
+    if (field->empty()) continue;
+    const auto p = parse_port(*field);
+    if (!p) {
+      why = "\"" + *field + "\" is not a port from 1 to 65535";
+      return std::nullopt;
+    }
+    *port = *p;
+  }
+  return ct;
+}
+
+ParsedCommandLine parse_command_line(const std::vector<std::string>& args) {
+  ParsedCommandLine out;
+  po::variables_map vm;
+  try {
+    po::positional_options_description positional;
+    positional.add("command", -1);
+    // No abbreviations: "--password" must not quietly become --password-stdin.
+    const int style = po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
+    po::store(po::command_line_parser(args).options(describe_options()).positional(positional).style(style).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    out.error = UsageError{e.what()};
+    return out;
+  }
+  CommandLine cl;
+  const auto words = vm.count("command") ? vm["command"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  if (vm.count("help") || (!words.empty() && words[0] == "help")) {
+    cl.command = CommandLine::Command::help;
+    out.command_line = cl;
+    return out;
+  }
+  if (vm.count("version")) {
+    cl.command = CommandLine::Command::version;
+    out.command_line = cl;
+    return out;
+  }
+  if (words.empty()) {
+    out.error = UsageError{"no command given; try \"maildoctor diagnose --email ADDR\" or \"maildoctor --help\""};
+    return out;
+  }
+  if (words[0] != "diagnose") {
+    out.error = UsageError{"unknown command \"" + words[0] + "\"; the command is \"diagnose\""};
+    return out;
+  }
+  if (words.size() > 1) {
+    out.error = UsageError{"unexpected argument \"" + words[1] + "\""};
+    return out;
+  }
+  cl.command = CommandLine::Command::diagnose;
+  cl.request_path = get(vm, "request");
+  cl.email = get(vm, "email");
+  cl.imap = get(vm, "imap");
+  cl.pop3 = get(vm, "pop3");
+  cl.smtp = get(vm, "smtp");
+  cl.incoming_security = get(vm, "incoming-security");
+  cl.outgoing_security = get(vm, "outgoing-security");
+  cl.user = get(vm, "user");
+  cl.auth = get(vm, "auth");
+  cl.observed_error = get(vm, "observed-error");
+  cl.password_stdin = vm["password-stdin"].as<bool>();
+  cl.no_login = vm["no-login"].as<bool>();
+  cl.no_alternatives = vm["no-alternatives"].as<bool>();
+  cl.json = vm["json"].as<bool>();
+  cl.verbose = vm["verbose"].as<bool>();
+  cl.cacert = get(vm, "cacert");
+  cl.dns_servers = get(vm, "dns-servers");
+  if (vm.count("connect-to")) cl.connect_to = vm["connect-to"].as<std::vector<std::string>>();
+  if (vm.count("deadline")) {
+    const std::string d = get(vm, "deadline");
+    double seconds = 0;
+    const auto [end, ec] = std::from_chars(d.data(), d.data() + d.size(), seconds);
+    if (d.empty() || ec != std::errc() || end != d.data() + d.size() || !std::isfinite(seconds) || seconds <= 0) {
+      out.error = UsageError{"--deadline: \"" + d + "\" is not a number of seconds"};
+      return out;
+    }
+    cl.deadline_seconds = seconds;
+  }
+
+  const bool flag_form = !cl.email.empty() || !cl.imap.empty() || !cl.pop3.empty() || !cl.smtp.empty() ||
+                         !cl.incoming_security.empty() || !cl.outgoing_security.empty() || !cl.user.empty() || !cl.auth.empty();
+  if (!cl.request_path.empty() && flag_form) {
+    out.error = UsageError{"--request cannot be combined with --email, --imap, --pop3, --smtp, --user, --auth or the security flags"};
+  } else if (cl.request_path.empty() && cl.email.empty()) {
+    out.error = UsageError{"give --request FILE, or --email ADDR (with or without servers)"};
+  } else if (!cl.imap.empty() && !cl.pop3.empty()) {
+    out.error = UsageError{"--imap and --pop3 cannot both be given: an account has one incoming server"};
+  } else if (cl.request_path == "-" && cl.password_stdin) {
+    out.error = UsageError{"--password-stdin cannot be used with --request -: both would read stdin"};
+  } else if (!cl.incoming_security.empty() && cl.imap.empty() && cl.pop3.empty()) {
+    out.error = UsageError{"--incoming-security needs --imap or --pop3"};
+  } else if (!cl.outgoing_security.empty() && cl.smtp.empty()) {
+    out.error = UsageError{"--outgoing-security needs --smtp"};
+  }
+  if (!out.error) {
+    for (const auto& ct : cl.connect_to) {
+      std::string why;
+      if (!parse_connect_to(ct, why)) {
+        out.error = UsageError{"--connect-to \"" + ct + "\": " + why};
+        break;
+      }
+    }
+  }
+  if (!out.error) out.command_line = std::move(cl);
+  return out;
+}
+
+ParsedRequest build_request(const CommandLine& cl, const std::optional<std::string>& request_text) {
+  ParsedRequest parsed;
+  if (!cl.request_path.empty()) {
+    if (!request_text) return {std::nullopt, RequestError{"--request", "no request document was read"}};
+    parsed = parse_request_text(*request_text);
+  } else {
+    nlohmann::json account{{"email", cl.email}};
+    const std::string incoming = cl.pop3.empty() ? cl.imap : cl.pop3;
+    if (!incoming.empty()) {
+      nlohmann::json e;
+      if (auto err = endpoint_json(cl.pop3.empty() ? "--imap" : "--pop3", incoming, cl.pop3.empty() ? "imap" : "pop3",
+                                   cl.incoming_security, cl, e))
+        return {std::nullopt, err};
+      account["incoming"] = std::move(e);
+    }
+    if (!cl.smtp.empty()) {
+      nlohmann::json e;
+      if (auto err = endpoint_json("--smtp", cl.smtp, "smtp", cl.outgoing_security, cl, e)) return {std::nullopt, err};
+      account["outgoing"] = std::move(e);
+    }
+    nlohmann::json j{{"account", std::move(account)}};
+    if (!cl.observed_error.empty()) j["observed_error"] = cl.observed_error;
+    parsed = parse_request(j);
+    if (parsed.error) {
+      const std::string flag = flag_for(parsed.error->field, cl);
+      parsed.error->message = flag + ": " + parsed.error->message;
+      parsed.error->field = flag;
+      return parsed;
+    }
+    if (!cl.user.empty()) {
+      if (!safe_for_command(cl.user)) return {std::nullopt, RequestError{"--user", "--user: contains a line break"}};
+      parsed.request->account.username = cl.user;
+    }
+    if (!cl.auth.empty() && !parse_auth_method(cl.auth))
+      return {std::nullopt, RequestError{"--auth", "--auth: must be one of password, password-encrypted, oauth2, ntlm, gssapi, tls-certificate, none"}};
+  }
+  if (!parsed.request) return parsed;
+
+  Options& o = parsed.request->options;
+  if (cl.no_login) o.login = false;
+  if (cl.no_alternatives) o.alternatives = false;
+  if (cl.deadline_seconds) {
+    const double ms = std::round(*cl.deadline_seconds * 1000.0);
+    if (ms < 100 || ms > 120000) return {std::nullopt, RequestError{"--deadline", "--deadline: must be between 0.1 and 120 seconds"}};
+    o.deadline_ms = static_cast<int>(ms);
+  }
+  for (const auto& text : cl.connect_to) {
+    std::string why;
+    if (auto ct = parse_connect_to(text, why)) o.connect_to.push_back(*ct);
+  }
+  o.cacert = cl.cacert;
+  o.dns_servers = cl.dns_servers;
+  o.verbose = cl.verbose;
+  return parsed;
+}
+
+void apply_password(Request& request, const Secret& password) {
+  if (password.empty()) return;
+  for (auto* e : {request.account.incoming ? &*request.account.incoming : nullptr, request.account.outgoing ? &*request.account.outgoing : nullptr})
+    if (e && e->password.empty()) e->password = password;
+  if (request.account.password.empty()) request.account.password = password;
+}
+
+bool wants_password(const Request& request) {
+  if (!request.options.login) return false;
+  const auto& a = request.account;
+  if (!a.incoming && !a.outgoing) return a.password.empty();
+  for (const auto* e : {a.incoming ? &*a.incoming : nullptr, a.outgoing ? &*a.outgoing : nullptr})
+    if (e && e->password.empty() && e->auth != AuthMethod::none && e->auth != AuthMethod::oauth2) return true;
+  return false;
+}
+
+}  // namespace maildoctor::cli

@@ -1,0 +1,66 @@
+#pragma once
+// The command line of `maildoctor` (CONTRACT section 4) as data, and the request it describes.
+// Pure functions: no file, terminal or network access, so every rule is unit-testable.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "maildoctor/request.hpp"
+
+namespace maildoctor::cli {
+
+struct CommandLine {
+  enum class Command { diagnose, help, version } command = Command::help;
+  std::string request_path;  // --request FILE, "-" for stdin
+  std::string email;
+  std::string imap, pop3, smtp;  // HOST[:PORT]
+  std::string incoming_security, outgoing_security;
+  std::string user;
+  std::string auth;  // --auth METHOD, for both servers
+  std::string observed_error;
+  bool password_stdin = false;
+  bool no_login = false;
+  bool no_alternatives = false;
+  bool json = false;
+  bool verbose = false;
+  std::optional<double> deadline_seconds;
+  std::string cacert;
+  std::vector<std::string> connect_to;
+  std::string dns_servers;
+};
+
+struct UsageError {
+  std::string message;
+};
+
+struct ParsedCommandLine {
+  std::optional<CommandLine> command_line;
+  std::optional<UsageError> error;
+};
+// args without argv[0].
+ParsedCommandLine parse_command_line(const std::vector<std::string>& args);
+
+// "host", "host:port", "[v6]:port"; nullopt with why when malformed.
+struct HostPort {
+  std::string host;
+  std::optional<std::uint16_t> port;
+};
+std::optional<HostPort> parse_host_port(const std::string& text, std::string& why);
+
+// curl's --connect-to "HOST:PORT:HOST2:PORT2" (any field may be empty; IPv6 in brackets).
+std::optional<ConnectTo> parse_connect_to(const std::string& text, std::string& why);
+
+// The request of a command line. request_text is the --request document (already read) when one was given.
+// Errors name the flag when the flag form is used, else the JSON field of the document.
+ParsedRequest build_request(const CommandLine& cl, const std::optional<std::string>& request_text);
+
+// A password from --password-stdin or the prompt goes to every endpoint that has none, and to endpoints that
+// discovery fills in.
+void apply_password(Request& request, const Secret& password);
+
+// True when the request could use a password it lacks (a login is wanted and some endpoint has none).
+bool wants_password(const Request& request);
+
+std::string usage_text();
+
+}  // namespace maildoctor::cli

@@ -1,0 +1,165 @@
+#include "cli/run_cli.hpp"
+
+#include <termios.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <mutex>
+#include <sstream>
+
+#include "cli/command_line.hpp"
+#include "maildoctor/dns.hpp"
+#include "report/text_report.hpp"
+
+namespace maildoctor::cli {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitProblem = 1;
+constexpr int kExitUsage = 2;
+constexpr std::size_t kMaxRequestBytes = 1024 * 1024;
+constexpr std::size_t kMaxPasswordBytes = 4096;
+
+std::optional<std::string> read_limited(std::istream& in, std::string& why) {
+  std::string text;
+  char buf[8192];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    text.append(buf, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxRequestBytes) {
+      why = "the request is larger than 1 MiB";
+      return std::nullopt;
+    }
+  }
+  return text;
+}
+
+std::optional<std::string> read_request_text(const std::string& path, std::istream& in, std::string& why) {
+  if (path == "-") return read_limited(in, why);
+  std::ifstream f(path, std::ios::binary);
+  if (!f) {
+    why = "cannot read \"" + path + "\"";
+    return std::nullopt;
+  }
+  return read_limited(f, why);
+}
+
+// One line, without its line ending; the buffer that held it is wiped.
+Secret read_password_line(std::istream& in) {
+  std::string line;
+  std::getline(in, line);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  Secret s(line.size() > kMaxPasswordBytes ? std::string() : line);
+  std::fill(line.begin(), line.end(), '\0');
+  return s;
+}
+
+Secret prompt_password(const Request& request, Io& io) {
+  const std::string who = !request.account.email.empty() ? request.account.email
+                          : request.account.incoming   ? request.account.incoming->username
+                                                       : request.account.outgoing->username;
+  io.err << "Password for " << report::printable(who) << " (empty: diagnose without logging in): " << std::flush;
+  termios old{};
+  const bool tty = tcgetattr(STDIN_FILENO, &old) == 0;
+  if (tty) {
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+  }
+  Secret s = read_password_line(io.in);
+  if (tty) tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+  io.err << "\n";
+  return s;
+}
+
+std::string dump_json(const nlohmann::json& j) {
+  // Server text is not guaranteed to be UTF-8; replace rather than throw.
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+int run_unguarded(const std::vector<std::string>& args, Io& io, const Diagnose& diagnose) {
+  const auto parsed = parse_command_line(args);
+  if (parsed.error) {
+    io.err << "maildoctor: " << parsed.error->message << "\n(see \"maildoctor --help\")\n";
+    return kExitUsage;
+  }
+  const CommandLine& cl = *parsed.command_line;
+  if (cl.command == CommandLine::Command::help) {
+    io.out << usage_text();
+    return kExitOk;
+  }
+  if (cl.command == CommandLine::Command::version) {
+    io.out << "maildoctor " << MAILDOCTOR_VERSION << "\n";
+    return kExitOk;
+  }
+
+  if (!cl.dns_servers.empty()) {
+    if (const auto why = dns::check_servers(cl.dns_servers); !why.empty()) {
+      io.err << "maildoctor: --dns-servers: " << why << "\n";
+      return kExitUsage;
+    }
+  }
+  if (!cl.cacert.empty() && !std::ifstream(cl.cacert)) {
+    io.err << "maildoctor: --cacert: cannot read \"" << cl.cacert << "\"\n";
+    return kExitUsage;
+  }
+
+  std::optional<std::string> request_text;
+  if (!cl.request_path.empty()) {
+    std::string why;
+    request_text = read_request_text(cl.request_path, io.in, why);
+    if (!request_text) {
+      io.err << "maildoctor: --request: " << why << "\n";
+      return kExitUsage;
+    }
+  }
+  auto built = build_request(cl, request_text);
+  if (built.error) {
+    const auto& e = *built.error;
+    io.err << "maildoctor: " << (e.field.empty() || e.message.rfind(e.field, 0) == 0 ? "" : e.field + ": ") << e.message << "\n";
+    return kExitUsage;
+  }
+  Request request = std::move(*built.request);
+
+  if (cl.password_stdin) {
+    apply_password(request, read_password_line(io.in));
+  } else if (io.in_is_terminal && cl.request_path.empty() && wants_password(request)) {
+    apply_password(request, prompt_password(request, io));
+  }
+
+  std::mutex progress_mutex;
+  RunHooks hooks;
+  const bool show_progress = !cl.json || cl.verbose;
+  if (show_progress) {
+    hooks.on_check = [&](const Check& c) {
+      std::lock_guard lock(progress_mutex);
+      io.err << report::progress_line(c) << "\n" << std::flush;
+    };
+  }
+  const Result result = diagnose(std::move(request), hooks);
+
+  if (cl.json) {
+    io.out << dump_json(to_json(result)) << "\n";
+  } else {
+    io.out << report::text_report(result, {cl.verbose});
+  }
+  io.out << std::flush;
+  return result.verdict == "ok" ? kExitOk : kExitProblem;
+}
+
+}  // namespace
+
+int run_cli(const std::vector<std::string>& args, Io io, const Diagnose& diagnose) {
+  constexpr int kExitInternal = 3;
+  try {
+    return run_unguarded(args, io, diagnose);
+  } catch (const std::exception& e) {
+    io.err << "maildoctor: internal error: " << report::printable(e.what()) << "\n";
+  } catch (...) {
+    io.err << "maildoctor: internal error\n";
+  }
+  return kExitInternal;
+}
+
+}  // namespace maildoctor::cli
