@@ -190,3 +190,109 @@ TEST_CASE("discover refuses an address without a usable domain", "[discover]") {
   CHECK_FALSE(request.account.incoming);
   REQUIRE(ev.notes.size() == 1);
 }
+
+namespace {
+
+// The HTTPS side of discovery against a local server with a certificate made here; names reach it through
+// dnsmasq and --connect-to, exactly as in a real diagnosis.
+class AutoconfigServer {
+ public:
+  AutoconfigServer() {
+    char dir_template[] = "/tmp/maildoctor-autoconfig-XXXXXX";
+    dir_ = mkdtemp(dir_template);
+    const std::string make_cert =
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=maildoctor-test"
+        " -addext subjectAltName=DNS:autoconfig.example.test,DNS:autoconfig.redirect.test,DNS:autoconfig.huge.test"
+        " -keyout " + dir_ + "/key.pem -out " + dir_ + "/cert.pem >/dev/null 2>&1";
+    if (std::system(make_cert.c_str()) != 0) return;
+    const std::string cmd = "exec /usr/bin/python3 " MAILDOCTOR_SOURCE_DIR "/tests/unit/data/autoconfig_server.py " + dir_ +
+                            "/cert.pem " + dir_ + "/key.pem & echo $!";
+    pipe_ = popen(cmd.c_str(), "r");
+    char line[64] = {};
+    if (pipe_ && fgets(line, sizeof line, pipe_)) pid_ = std::atoi(line);
+    if (pipe_ && fgets(line, sizeof line, pipe_)) port_ = static_cast<std::uint16_t>(std::atoi(line));
+  }
+  ~AutoconfigServer() {
+    if (pid_ > 0) kill(pid_, SIGTERM);
+    if (pipe_) pclose(pipe_);
+    std::system(("rm -rf '" + dir_ + "'").c_str());
+  }
+  AutoconfigServer(const AutoconfigServer&) = delete;
+  AutoconfigServer& operator=(const AutoconfigServer&) = delete;
+
+  [[nodiscard]] bool running() const { return port_ != 0; }
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+  [[nodiscard]] std::string cacert() const { return dir_ + "/cert.pem"; }
+
+ private:
+  std::string dir_;
+  FILE* pipe_ = nullptr;
+  pid_t pid_ = -1;
+  std::uint16_t port_ = 0;
+};
+
+}  // namespace
+
+TEST_CASE("discover reads autoconfig over HTTPS through the resolver, --connect-to and --cacert", "[discover][https][dnsmasq]") {
+  if (!test::Dnsmasq::available() || access("/usr/bin/python3", X_OK) != 0) {
+    WARN("dnsmasq or python3 is not installed: skipped");
+    return;
+  }
+  AutoconfigServer https;
+  REQUIRE(https.running());
+  test::Dnsmasq dnsmasq({
+      "host-record=autoconfig.example.test,127.0.0.1",
+      "host-record=autoconfig.redirect.test,127.0.0.1",
+      "host-record=autoconfig.huge.test,127.0.0.1",
+      "srv-host=_imaps._tcp.example.test,srv.example.test,993,0,1",
+      "srv-host=_imaps._tcp.huge.test,srv.huge.test,993,0,1",
+  });
+  REQUIRE(dnsmasq.running());
+  auto make_request = [&](const std::string& email) {
+    Request r;
+    r.account.email = email;
+    r.options.dns_servers = dnsmasq.servers();
+    r.options.connect_to.push_back(ConnectTo{"", 443, "", https.port()});
+    r.options.cacert = https.cacert();
+    return r;
+  };
+  const auto deadline = [] { return std::chrono::steady_clock::now() + std::chrono::seconds(5); };
+
+  SECTION("the domain's own autoconfig wins over SRV") {
+    auto request = make_request("bob@example.test");
+    auto ev = discover(request, deadline());
+    REQUIRE(request.account.incoming);
+    CHECK(request.account.incoming->host == "imap.example.test");
+    CHECK(request.account.incoming->port == 1993);
+    CHECK(request.account.incoming->username == "bob");
+    REQUIRE(request.account.outgoing);
+    CHECK(request.account.outgoing->security == Security::starttls);
+    CHECK(request.account.outgoing->username == "bob@example.test");
+    REQUIRE(ev.chosen.size() == 2);
+    CHECK(ev.chosen[0].source == "autoconfig");
+    CHECK_THAT(ev.autoconfig_url, Catch::StartsWith("https://autoconfig.example.test/mail/config-v1.1.xml?emailaddress=bob%40example.test"));
+  }
+  SECTION("an untrusted certificate is not believed: SRV is used instead") {
+    auto request = make_request("bob@example.test");
+    request.options.cacert.clear();
+    auto ev = discover(request, deadline());
+    REQUIRE(request.account.incoming);
+    CHECK(request.account.incoming->host == "srv.example.test");
+    CHECK(std::any_of(ev.notes.begin(), ev.notes.end(), [](const std::string& n) { return n.find("autoconfig.example.test") != std::string::npos; }));
+  }
+  SECTION("redirects are followed through the same resolver") {
+    auto request = make_request("bob@redirect.test");
+    // The redirect target serves the document only for bob@example.test; the address decides the placeholders.
+    auto ev = discover(request, deadline());
+    REQUIRE(request.account.incoming);
+    CHECK(request.account.incoming->host == "imap.redirect.test");
+    CHECK_THAT(ev.autoconfig_url, Catch::StartsWith("https://autoconfig.example.test/"));
+  }
+  SECTION("an oversized answer is refused") {
+    auto request = make_request("bob@huge.test");
+    auto ev = discover(request, deadline());
+    REQUIRE(request.account.incoming);
+    CHECK(request.account.incoming->host == "srv.huge.test");
+    CHECK(std::any_of(ev.notes.begin(), ev.notes.end(), [](const std::string& n) { return n.find("larger than 256 KiB") != std::string::npos; }));
+  }
+}
