@@ -147,7 +147,7 @@ TEST_CASE("flag form builds the request", "[cli]") {
   }
 }
 
-TEST_CASE("--request reads the JSON request and flags add to it", "[cli]") {
+TEST_CASE("a request document is read and flags add to it", "[cli]") {
   const std::string doc = R"({"account": {"email": "bob@example.test",
       "incoming": {"protocol": "imap", "host": "imap.example.test", "port": 993, "security": "tls", "password": "pw-in"},
       "outgoing": {"protocol": "smtp", "host": "smtp.example.test", "port": 587, "security": "starttls"}},
