@@ -1,0 +1,44 @@
+#pragma once
+// Reads a (redacted) connection log back as a dialogue: the greeting, then each client command with the server's
+// complete reply. libcurl drives the session, so this is how the probe learns what was said.
+#include <string>
+#include <vector>
+
+#include "maildoctor/evidence.hpp"
+#include "transcript/session_log.hpp"
+
+namespace maildoctor::probe {
+
+struct Exchange {
+  std::string command;  // the first client line, redacted
+  std::string verb;     // upper case: CAPABILITY, STARTTLS, LOGIN, AUTHENTICATE, EHLO, AUTH, PASS, ...
+  std::string argument; // first word after the verb (the SASL mechanism for AUTH / AUTHENTICATE), upper case
+  Reply reply;          // every server line of the exchange (continuations and challenges included)
+  bool complete = false;
+  bool after_tls = false;  // sent after a successful STARTTLS
+};
+
+struct Dialogue {
+  Reply greeting;
+  bool greeting_complete = false;
+  std::vector<Exchange> exchanges;
+  std::vector<std::string> notes;  // curl's informational lines
+};
+
+Dialogue build_dialogue(Protocol protocol, const std::vector<transcript::LogLine>& lines);
+
+GreetingEvidence::Status classify_greeting(Protocol protocol, const Reply& greeting);
+
+// Fills greeting, capabilities (before/after STARTTLS), and the login exchange of `out` from the dialogue.
+// `implicit_tls`: the whole connection was encrypted from the start.
+struct DialogueFacts {
+  bool starttls_sent = false;
+  bool starttls_ok = false;
+  Reply starttls_reply;
+  const Exchange* login = nullptr;  // the LOGIN / AUTHENTICATE / AUTH / USER+PASS / APOP exchange, if one went out
+  std::string login_mechanism;
+  bool no_known_mechanism = false;  // curl: "No known authentication mechanisms supported"
+};
+DialogueFacts read_dialogue(Protocol protocol, const Dialogue& d, ProbeResult& out);
+
+}  // namespace maildoctor::probe
