@@ -18,8 +18,9 @@ bool pop3_multiline(const Exchange& e) {
   return (e.verb == "LIST" || e.verb == "UIDL" || e.verb == "AUTH") && e.argument.empty();
 }
 
-// Whether `line` ends the reply being collected for `e`; `lines_so_far` are the server lines already in it.
-bool ends_reply(Protocol protocol, const Exchange& e, std::string_view line, std::size_t lines_so_far) {
+}  // namespace
+
+bool reply_ends(Protocol protocol, const Exchange& e, std::string_view line, std::size_t lines_so_far) {
   switch (protocol) {
     case Protocol::imap: {
       auto l = transcript::parse_imap_line(line);
@@ -43,6 +44,8 @@ bool ends_reply(Protocol protocol, const Exchange& e, std::string_view line, std
   }
   return true;
 }
+
+namespace {
 
 bool positive(Protocol protocol, const Reply& r) {
   switch (protocol) {
@@ -90,6 +93,7 @@ Dialogue build_dialogue(Protocol protocol, const std::vector<transcript::LogLine
       if (in_exchange) continue;  // a continuation line of the running exchange (SASL answers, literals)
       if (!d.greeting_complete && !greeting.empty()) d.greeting_complete = true;
       d.exchanges.push_back(start_exchange(protocol, l.line, after_tls));
+      d.exchanges.back().start_ms = d.exchanges.back().end_ms = l.ms;
       in_exchange = true;
       continue;
     }
@@ -108,7 +112,8 @@ Dialogue build_dialogue(Protocol protocol, const std::vector<transcript::LogLine
     }
     std::size_t so_far = current.lines().size();
     current.add(l.line);
-    if (ends_reply(protocol, d.exchanges.back(), l.line, so_far)) {
+    d.exchanges.back().end_ms = l.ms;
+    if (reply_ends(protocol, d.exchanges.back(), l.line, so_far)) {
       d.exchanges.back().complete = true;
       finish(true);
     }

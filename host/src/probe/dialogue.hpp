@@ -16,6 +16,8 @@ struct Exchange {
   Reply reply;          // every server line of the exchange (continuations and challenges included)
   bool complete = false;
   bool after_tls = false;  // sent after a successful STARTTLS
+  int start_ms = 0;        // when the command went out, and when its reply ended (diagnosis time line)
+  int end_ms = 0;
 };
 
 struct Dialogue {
@@ -24,6 +26,9 @@ struct Dialogue {
   std::vector<Exchange> exchanges;
   std::vector<std::string> notes;  // curl's informational lines
 };
+
+// Whether `line` ends the reply to `e`; `lines_so_far` server lines of that reply came before it.
+bool reply_ends(Protocol protocol, const Exchange& e, std::string_view line, std::size_t lines_so_far);
 
 Dialogue build_dialogue(Protocol protocol, const std::vector<transcript::LogLine>& lines);
 

@@ -1,0 +1,116 @@
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include <curl/curl.h>
+
+#include "maildoctor/diagnosis.hpp"
+#include "pipeline/probe_plan.hpp"
+#include "probe/probe.hpp"
+#include "probe/probe_checks.hpp"
+
+namespace maildoctor {
+
+namespace {
+
+using probe::Clock;
+constexpr auto kWatchInterval = std::chrono::milliseconds(20);
+
+struct Slot {
+  pipeline::PlannedProbe plan;
+  probe::ProbeProgress progress;
+  probe::ProbeOutput output;
+  std::atomic<bool> wrong_mode_stop{false};
+  std::thread thread;
+};
+
+// curl_global_init is not thread-safe: do it once before any probe thread starts.
+void init_curl_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+// A plaintext or STARTTLS probe that is connected but hears nothing, while implicit TLS to the very same port
+// has completed a handshake: that port wants TLS from the start, so waiting longer tells nothing new.
+void stop_wrong_mode_waits(std::vector<std::unique_ptr<Slot>>& slots) {
+  for (auto& p : slots) {
+    const Endpoint& ep = p->plan.spec.endpoint;
+    if (ep.security == Security::tls || p->progress.finished || p->progress.cancel) continue;
+    if (!p->progress.connected || p->progress.server_spoke) continue;
+    for (auto& a : slots) {
+      const Endpoint& other = a->plan.spec.endpoint;
+      if (a.get() == p.get() || other.security != Security::tls || other.port != ep.port || other.host != ep.host) continue;
+      if (a->progress.tls_done) {
+        p->wrong_mode_stop = true;
+        p->progress.cancel = true;
+      }
+    }
+  }
+}
+
+void mark_wrong_mode(ProbeResult& r) {
+  r.greeting.status = GreetingEvidence::Status::silent;
+  r.tls.status = TlsEvidence::Status::failed;
+  r.tls.starttls = r.endpoint.security == Security::starttls;
+  r.tls.failure = TlsEvidence::Failure::no_answer;
+  r.tls.error = "the server is silent here while implicit TLS on the same port works";
+}
+
+}  // namespace
+
+Evidence gather_evidence(Request& request, const RunHooks& hooks) {
+  init_curl_once();
+  Evidence ev;
+  const auto t0 = Clock::now();
+  const auto deadline = t0 + std::chrono::milliseconds(std::max(1, request.options.deadline_ms));
+  std::atomic<bool> global_cancel{false};
+  std::mutex checks_mutex;
+
+  std::vector<std::unique_ptr<Slot>> slots;
+  for (auto& plan : pipeline::plan_probes(request, t0, deadline)) {
+    auto s = std::make_unique<Slot>();
+    s->plan = std::move(plan);
+    slots.push_back(std::move(s));
+  }
+
+  auto publish = [&](Slot& s) {
+    if (s.wrong_mode_stop && s.output.result.cancelled) mark_wrong_mode(s.output.result);
+    auto checks = probe::checks_for(s.output.result);
+    std::lock_guard<std::mutex> lock(checks_mutex);
+    for (auto& c : checks) {
+      if (hooks.on_check) hooks.on_check(c);
+      ev.checks.push_back(std::move(c));
+    }
+  };
+
+  for (auto& s : slots) {
+    Slot* slot = s.get();
+    slot->thread = std::thread([slot, &global_cancel, &publish] {
+      slot->output = probe::run_probe(slot->plan.spec, slot->progress, global_cancel);
+      slot->progress.finished = true;
+      publish(*slot);
+    });
+  }
+
+  for (;;) {
+    bool all_done = true;
+    for (auto& s : slots) all_done = all_done && s->progress.finished;
+    if (all_done) break;
+    if (hooks.cancel && hooks.cancel->load()) global_cancel = true;
+    stop_wrong_mode_waits(slots);
+    std::this_thread::sleep_for(kWatchInterval);
+  }
+  for (auto& s : slots) s->thread.join();
+
+  for (auto& s : slots) {
+    ProbeResult& r = s->output.result;
+    const std::string target = r.target();
+    for (auto& l : s->output.log)
+      ev.transcript.push_back({r.endpoint.subject, l.dir, l.ms, std::move(l.line), target});
+    (s->plan.primary ? ev.primary : ev.alternatives).push_back(std::move(r));
+  }
+  ev.elapsed_ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count());
+  return ev;
+}
+
+}  // namespace maildoctor

@@ -1,0 +1,229 @@
+#include "probe/curl_session.hpp"
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <ctime>
+
+#include "tls/cert_analysis.hpp"
+
+namespace maildoctor::probe {
+
+namespace {
+constexpr int kPollMs = 50;
+
+int ms_between(Clock::time_point a, Clock::time_point b) {
+  return static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count());
+}
+
+bool is_ipv6_literal(const std::string& s) { return s.find(':') != std::string::npos; }
+
+std::string url_host(const std::string& host) { return is_ipv6_literal(host) ? "[" + host + "]" : host; }
+
+// curl's TLS handshake trace ("TLSv1.3 (OUT), TLS handshake, Client hello (1):") is noise in a transcript.
+bool is_tls_trace(std::string_view s) {
+  return (s.rfind("TLSv", 0) == 0 || s.rfind("SSLv", 0) == 0) && s.find("), TLS ") != std::string_view::npos;
+}
+
+int debug_cb(CURL*, curl_infotype type, char* data, size_t size, void* userp) {
+  static_cast<CurlSession*>(userp)->debug(type, data, size);
+  return 0;
+}
+
+int cert_verify_cb(X509_STORE_CTX* ctx, void* arg) { return static_cast<CurlSession*>(arg)->verify(ctx); }
+
+CURLcode ssl_ctx_cb(CURL*, void* ssl_ctx, void* userp) {
+  SSL_CTX_set_cert_verify_callback(static_cast<SSL_CTX*>(ssl_ctx), cert_verify_cb, userp);
+  return CURLE_OK;
+}
+}  // namespace
+
+CurlSession::CurlSession(const ProbeSpec& spec, transcript::SessionLog& log, ProbeProgress& progress,
+                         const std::atomic<bool>& global_cancel)
+    : spec_(spec), log_(log), progress_(progress), global_cancel_(global_cancel) {}
+
+CurlSession::~CurlSession() {
+  if (easy_) {
+    // curl keeps its own copy of the password until the handle goes: replace it first.
+    curl_easy_setopt(easy_, CURLOPT_PASSWORD, "");
+    curl_easy_setopt(easy_, CURLOPT_XOAUTH2_BEARER, "");
+    if (multi_) curl_multi_remove_handle(multi_, easy_);
+    curl_easy_cleanup(easy_);
+  }
+  if (multi_) curl_multi_cleanup(multi_);
+  curl_slist_free_all(resolve_);
+  curl_slist_free_all(connect_to_);
+}
+
+bool CurlSession::should_stop() const {
+  return progress_.cancel.load() || global_cancel_.load() || Clock::now() >= spec_.deadline;
+}
+
+void CurlSession::debug(curl_infotype type, const char* data, std::size_t size) {
+  std::string_view s(data, size);
+  switch (type) {
+    case CURLINFO_HEADER_IN:
+      progress_.server_spoke = true;
+      out_.server_spoke = true;
+      log_.server_text(s);
+      break;
+    case CURLINFO_HEADER_OUT:
+      log_.client_text(s);
+      break;
+    case CURLINFO_TEXT: {
+      while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.remove_suffix(1);
+      if (s.rfind("Connected to ", 0) == 0) {
+        progress_.connected = true;
+        out_.connected = true;
+      }
+      if (s.rfind("SSL connection using ", 0) == 0) {
+        progress_.tls_done = true;
+        out_.tls_done = true;
+      }
+      if (!is_tls_trace(s)) log_.note(s);
+      break;
+    }
+    default:
+      break;  // payload and raw TLS records: the pingpong lines above already hold the dialogue
+  }
+}
+
+int CurlSession::verify(void* raw_ctx) {
+  auto* ctx = static_cast<X509_STORE_CTX*>(raw_ctx);
+  std::vector<int> errors = tls::verify_store_ctx(ctx);
+  STACK_OF(X509)* sent = X509_STORE_CTX_get0_untrusted(ctx);
+  STACK_OF(X509)* chain = sk_X509_new_null();
+  if (X509* leaf = X509_STORE_CTX_get0_cert(ctx)) sk_X509_push(chain, leaf);
+  for (int i = 0; sent && i < sk_X509_num(sent); ++i)
+    if (sk_X509_value(sent, i) != X509_STORE_CTX_get0_cert(ctx)) sk_X509_push(chain, sk_X509_value(sent, i));
+  out_.cert = tls::analyse_chain(chain, errors, spec_.endpoint.host, std::time(nullptr));
+  sk_X509_free(chain);
+  out_.cert_seen = true;
+  if (auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(ctx, SSL_get_ex_data_X509_STORE_CTX_idx()))) {
+    out_.tls_version = SSL_get_version(ssl);
+    if (const SSL_CIPHER* c = SSL_get_pending_cipher(ssl)) out_.tls_cipher = SSL_CIPHER_get_name(c);
+  }
+  if (out_.cert.verified) {
+    X509_STORE_CTX_set_error(ctx, X509_V_OK);
+    return 1;
+  }
+  if (spec_.use_credentials) {
+    // Credentials are about to follow: a chain we do not trust ends the handshake here.
+    out_.cert_rejected = true;
+    if (X509_STORE_CTX_get_error(ctx) == X509_V_OK) X509_STORE_CTX_set_error(ctx, X509_V_ERR_HOSTNAME_MISMATCH);
+    return 0;
+  }
+  // No credential will be sent: carry on past the bad certificate to see the greeting and capabilities.
+  X509_STORE_CTX_set_error(ctx, X509_V_OK);
+  return 1;
+}
+
+SessionOutcome CurlSession::run(const ConnectTarget& target, const std::vector<std::string>& addresses) {
+  const Endpoint& ep = spec_.endpoint;
+  const auto start = Clock::now();
+  multi_ = curl_multi_init();
+  easy_ = curl_easy_init();
+  if (!multi_ || !easy_) {
+    out_.rc = CURLE_FAILED_INIT;
+    out_.error = "libcurl could not be initialised";
+    return out_;
+  }
+  std::string url = scheme_for(ep.protocol, ep.security) + "://" + url_host(ep.host) + ":" + std::to_string(ep.port) + "/";
+  curl_easy_setopt(easy_, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(easy_, CURLOPT_CONNECT_ONLY, 1L);
+  curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy_, CURLOPT_VERBOSE, 1L);
+  curl_easy_setopt(easy_, CURLOPT_DEBUGFUNCTION, debug_cb);
+  curl_easy_setopt(easy_, CURLOPT_DEBUGDATA, this);
+  curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, errbuf_);
+  curl_easy_setopt(easy_, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_IGNORED));
+  curl_easy_setopt(easy_, CURLOPT_PROXY, "");  // never through an environment proxy
+  long left = std::max(1, ms_between(Clock::now(), spec_.deadline));
+  curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS, left);
+  curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS, left);
+
+  if (!addresses.empty()) {
+    std::string entry = url_host(target.host) + ":" + std::to_string(target.port) + ":";
+    for (std::size_t i = 0; i < addresses.size(); ++i) {
+      if (i) entry += ",";
+      entry += is_ipv6_literal(addresses[i]) ? "[" + addresses[i] + "]" : addresses[i];
+    }
+    resolve_ = curl_slist_append(resolve_, entry.c_str());
+    curl_easy_setopt(easy_, CURLOPT_RESOLVE, resolve_);
+  }
+  if (target.rule) {
+    std::string entry = url_host(ep.host) + ":" + std::to_string(ep.port) + ":" + url_host(target.host) + ":" + std::to_string(target.port);
+    connect_to_ = curl_slist_append(connect_to_, entry.c_str());
+    curl_easy_setopt(easy_, CURLOPT_CONNECT_TO, connect_to_);
+  }
+
+  if (ep.security == Security::starttls) curl_easy_setopt(easy_, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+  if (ep.security == Security::none) curl_easy_setopt(easy_, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_NONE));
+  if (ep.security != Security::none) {
+    curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYPEER, 1L);
+    // Our verify callback checks the name itself; curl's own check would end credential-free probes early.
+    curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYHOST, spec_.use_credentials ? 2L : 0L);
+    if (!spec_.cacert.empty()) curl_easy_setopt(easy_, CURLOPT_CAINFO, spec_.cacert.c_str());
+    curl_easy_setopt(easy_, CURLOPT_SSL_CTX_FUNCTION, ssl_ctx_cb);
+    curl_easy_setopt(easy_, CURLOPT_SSL_CTX_DATA, this);
+    if (spec_.legacy_tls) {
+      curl_easy_setopt(easy_, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_0));
+      curl_easy_setopt(easy_, CURLOPT_SSL_CIPHER_LIST, "DEFAULT@SECLEVEL=0");
+    }
+  }
+
+  if (spec_.use_credentials) {
+    curl_easy_setopt(easy_, CURLOPT_USERNAME, ep.username.c_str());
+    if (ep.auth == AuthMethod::oauth2) curl_easy_setopt(easy_, CURLOPT_XOAUTH2_BEARER, ep.password.reveal().c_str());
+    else curl_easy_setopt(easy_, CURLOPT_PASSWORD, ep.password.reveal().c_str());
+    login_options_ = login_options_for(ep.auth, spec_.allow_cleartext_command);
+    if (!login_options_.empty()) curl_easy_setopt(easy_, CURLOPT_LOGIN_OPTIONS, login_options_.c_str());
+  }
+
+  curl_multi_add_handle(multi_, easy_);
+  bool done = false;
+  while (!done) {
+    int running = 0;
+    curl_multi_perform(multi_, &running);
+    int queued = 0;
+    while (CURLMsg* m = curl_multi_info_read(multi_, &queued)) {
+      if (m->msg == CURLMSG_DONE && m->easy_handle == easy_) {
+        out_.rc = m->data.result;
+        done = true;
+      }
+    }
+    if (done) break;
+    if (should_stop()) {
+      out_.stopped = true;
+      out_.deadline_hit = Clock::now() >= spec_.deadline;
+      out_.rc = CURLE_OPERATION_TIMEDOUT;
+      break;
+    }
+    curl_multi_poll(multi_, nullptr, 0, kPollMs, nullptr);
+  }
+
+  out_.error = errbuf_;
+  log_.scrub(out_.error);
+  curl_easy_getinfo(easy_, CURLINFO_OS_ERRNO, &out_.os_errno);
+  char* ip = nullptr;
+  if (curl_easy_getinfo(easy_, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip) out_.primary_ip = ip;
+  curl_off_t connect_us = 0, app_us = 0;
+  curl_easy_getinfo(easy_, CURLINFO_CONNECT_TIME_T, &connect_us);
+  curl_easy_getinfo(easy_, CURLINFO_APPCONNECT_TIME_T, &app_us);
+  if (connect_us > 0) out_.connected = true;
+  if (out_.connected) out_.connect_ms = static_cast<int>(connect_us / 1000);
+  if (out_.tls_done && app_us > 0) out_.tls_ms = static_cast<int>((app_us - connect_us) / 1000);
+  if (out_.tls_done) {
+    curl_tlssessioninfo* info = nullptr;
+    if (curl_easy_getinfo(easy_, CURLINFO_TLS_SSL_PTR, &info) == CURLE_OK && info && info->backend == CURLSSLBACKEND_OPENSSL &&
+        info->internals) {
+      auto* ssl = static_cast<SSL*>(info->internals);
+      out_.tls_version = SSL_get_version(ssl);
+      if (const SSL_CIPHER* c = SSL_get_current_cipher(ssl)) out_.tls_cipher = SSL_CIPHER_get_name(c);
+    }
+  }
+  (void)start;
+  return out_;
+}
+
+}  // namespace maildoctor::probe

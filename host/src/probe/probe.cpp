@@ -1,0 +1,340 @@
+#include "probe/probe.hpp"
+
+#include <cerrno>
+
+#include "probe/channel.hpp"
+#include "probe/curl_session.hpp"
+#include "probe/dialogue.hpp"
+#include "transcript/capabilities.hpp"
+
+namespace maildoctor::probe {
+
+namespace {
+
+int ms_since(Clock::time_point a) {
+  return static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - a).count());
+}
+
+bool contains(const std::string& s, std::string_view needle) { return s.find(needle) != std::string::npos; }
+
+// OpenSSL's words when the server offers only protocol versions or algorithms this client refuses by default.
+bool looks_like_old_tls(const std::string& error) {
+  for (std::string_view n : {"unsupported protocol", "protocol version", "legacy sigalg disallowed", "no protocols available",
+                             "version too low", "no suitable signature algorithm", "dh key too small", "no shared cipher"})
+    if (contains(error, n)) return true;
+  return false;
+}
+
+bool safe_address(const std::string& email) {
+  return !email.empty() && safe_for_command(email) && email.find_first_of("<> ") == std::string::npos;
+}
+
+ConnectEvidence connect_evidence(const SessionOutcome& o) {
+  ConnectEvidence c;
+  c.os_errno = static_cast<int>(o.os_errno);
+  c.address = o.primary_ip;
+  if (o.connected) {
+    c.status = ConnectEvidence::Status::ok;
+    c.ms = o.connect_ms;
+    return c;
+  }
+  c.error = o.error;
+  if (o.stopped) {
+    c.status = ConnectEvidence::Status::timeout;
+    if (c.error.empty()) c.error = o.deadline_hit ? "no answer before the deadline" : "stopped";
+    return c;
+  }
+  switch (o.os_errno) {
+    case ECONNREFUSED: c.status = ConnectEvidence::Status::refused; return c;
+    case ENETUNREACH:
+    case EHOSTUNREACH:
+    case ENETDOWN:
+    case EHOSTDOWN: c.status = ConnectEvidence::Status::unreachable; return c;
+    case ETIMEDOUT: c.status = ConnectEvidence::Status::timeout; return c;
+    default: break;
+  }
+  c.status = o.rc == CURLE_OPERATION_TIMEDOUT ? ConnectEvidence::Status::timeout : ConnectEvidence::Status::failed;
+  return c;
+}
+
+bool negative_login_reply(Protocol p, const Reply& r) {
+  switch (p) {
+    case Protocol::imap: return r.status == "NO" || r.status == "BAD" || r.status == "BYE";
+    case Protocol::pop3: return r.status == "-ERR";
+    case Protocol::smtp: return r.code >= 400;
+  }
+  return false;
+}
+
+bool tls_required_reply(Protocol p, const Reply& r) {
+  if (p == Protocol::imap) return r.response_code == "PRIVACYREQUIRED";
+  if (p == Protocol::smtp) return (r.code == 530 && r.enhanced == "5.7.0") || r.code == 523 || r.enhanced == "5.7.10";
+  return false;
+}
+
+void fill_tls(const ProbeSpec& spec, const SessionOutcome& o, const DialogueFacts& f, ProbeResult& r, bool& old_tls_suspect) {
+  const Endpoint& ep = spec.endpoint;
+  TlsEvidence& t = r.tls;
+  if (ep.security == Security::none || !o.connected) return;
+  t.starttls = ep.security == Security::starttls;
+  t.version = o.tls_version;
+  t.cipher = o.tls_cipher;
+  t.cert = o.cert;
+  if (o.tls_done) {
+    t.ms = std::max(0, o.tls_ms);
+    if (o.cert.present && !o.cert.verified) {
+      t.status = TlsEvidence::Status::failed;
+      t.failure = TlsEvidence::Failure::certificate;
+      t.error = o.cert.verify_error_text.empty() ? "the certificate does not name the host" : o.cert.verify_error_text;
+    } else {
+      t.status = TlsEvidence::Status::ok;
+    }
+    return;
+  }
+  if (t.starttls && (o.rc == CURLE_USE_SSL_FAILED || (f.starttls_sent && !f.starttls_ok && !o.stopped))) {
+    t.status = TlsEvidence::Status::failed;
+    t.failure = TlsEvidence::Failure::starttls_unavailable;
+    t.error = f.starttls_sent ? "the server refused STARTTLS" : "the server does not offer STARTTLS";
+    return;
+  }
+  if (t.starttls && !f.starttls_sent) return;  // never got as far as STARTTLS (greeting or capabilities failed)
+  t.status = TlsEvidence::Status::failed;
+  t.error = o.error;
+  if (o.cert_rejected) {
+    t.failure = TlsEvidence::Failure::certificate;
+    if (!o.cert.verify_error_text.empty()) t.error = o.cert.verify_error_text;
+    else if (o.cert.hostname_mismatch) t.error = "the certificate does not name the host";
+  } else if (contains(o.error, "wrong version number") || contains(o.error, "packet length too long")) {
+    t.failure = TlsEvidence::Failure::plaintext_answer;
+  } else if (o.stopped && !o.server_spoke && !t.starttls) {
+    t.failure = TlsEvidence::Failure::handshake;
+    t.error = "the server did not answer the TLS handshake";
+  } else {
+    t.failure = TlsEvidence::Failure::handshake;
+    old_tls_suspect = looks_like_old_tls(o.error);
+  }
+}
+
+void fill_login(const ProbeSpec& spec, const SessionOutcome& o, const DialogueFacts& f, ProbeResult& r) {
+  LoginEvidence& l = r.login;
+  const Protocol p = spec.endpoint.protocol;
+  if (!spec.use_credentials) {
+    l.reason = spec.not_attempted_reason;
+    return;
+  }
+  if (f.login) {
+    l.mechanism = f.login_mechanism;
+    l.reply = f.login->reply;
+    l.ms = std::max(0, f.login->end_ms - f.login->start_ms);
+    if (o.rc == CURLE_OK && !negative_login_reply(p, l.reply)) l.status = LoginEvidence::Status::ok;
+    else if (f.login->complete && negative_login_reply(p, l.reply))
+      l.status = tls_required_reply(p, l.reply) ? LoginEvidence::Status::tls_required : LoginEvidence::Status::refused;
+    else {
+      l.status = LoginEvidence::Status::error;
+      l.error = o.error.empty() ? "the login exchange did not finish" : o.error;
+    }
+    return;
+  }
+  if (o.rc == CURLE_OK) {
+    if (p == Protocol::smtp) {
+      l.status = LoginEvidence::Status::skipped_by_server;
+      l.reason = "the server's EHLO reply offered no AUTH, so no login took place";
+    } else if (r.greeting.reply.status == "PREAUTH") {
+      l.status = LoginEvidence::Status::ok;
+      l.mechanism = "PREAUTH";
+    } else {
+      l.status = LoginEvidence::Status::error;
+      l.error = "no login command went out";
+    }
+    return;
+  }
+  if (o.rc == CURLE_LOGIN_DENIED || f.no_known_mechanism) {
+    l.status = r.caps.login_disabled ? LoginEvidence::Status::tls_required : LoginEvidence::Status::no_mechanism;
+    l.reason = "the server offers no authentication method that matches the configured one (" +
+               std::string(to_string(spec.endpoint.auth)) + ")";
+    return;
+  }
+  l.reason = "the connection failed before the login";
+}
+
+void after_login(const ProbeSpec& spec, CurlSession& session, transcript::SessionLog& log, ProbeResult& r) {
+  const Protocol p = spec.endpoint.protocol;
+  Channel ch(session, p, log);
+  AfterLoginEvidence& a = r.after_login;
+  a.attempted = true;
+  switch (p) {
+    case Protocol::imap:
+      a.mailbox = ch.command("M1 EXAMINE INBOX").reply;
+      ch.command("M2 LOGOUT");
+      break;
+    case Protocol::pop3:
+      a.mailbox = ch.command("STAT").reply;
+      ch.command("QUIT");
+      break;
+    case Protocol::smtp:
+      if (safe_address(spec.account_email)) {
+        auto from = ch.command("MAIL FROM:<" + spec.account_email + ">");
+        a.mail_from = from.reply;
+        if (from.ok && from.reply.code == 250) a.rcpt_to = ch.command("RCPT TO:<" + spec.account_email + ">").reply;
+        if (from.ok) ch.command("RSET");
+      } else {
+        log.note("no usable account address for the sender check");
+      }
+      ch.command("QUIT");
+      break;
+  }
+}
+
+void say_goodbye(Protocol p, CurlSession& session, transcript::SessionLog& log) {
+  Channel ch(session, p, log);
+  ch.command(p == Protocol::imap ? "M9 LOGOUT" : "QUIT");
+}
+
+}  // namespace
+
+std::string scheme_for(Protocol protocol, Security security) {
+  std::string s(to_string(protocol));
+  if (security == Security::tls) s += 's';
+  return s;
+}
+
+std::string login_options_for(AuthMethod auth, bool allow_cleartext) {
+  switch (auth) {
+    case AuthMethod::password: return allow_cleartext ? "AUTH=*" : "AUTH=PLAIN;AUTH=LOGIN";
+    case AuthMethod::password_encrypted: return "AUTH=CRAM-MD5;AUTH=DIGEST-MD5";
+    case AuthMethod::oauth2: return "AUTH=XOAUTH2;AUTH=OAUTHBEARER";
+    case AuthMethod::ntlm: return "AUTH=NTLM";
+    case AuthMethod::gssapi: return "AUTH=GSSAPI";
+    case AuthMethod::tls_certificate:
+    case AuthMethod::none: return {};
+  }
+  return {};
+}
+
+ConnectTarget apply_connect_to(const std::vector<ConnectTo>& rules, const std::string& host, std::uint16_t port) {
+  for (const auto& rule : rules) {
+    if (!rule.host.empty() && rule.host != host) continue;
+    if (rule.port != 0 && rule.port != port) continue;
+    ConnectTarget t{rule.to_host.empty() ? host : rule.to_host, rule.to_port == 0 ? port : rule.to_port, &rule};
+    return t;
+  }
+  return {host, port, nullptr};
+}
+
+ProbeOutput run_probe(const ProbeSpec& spec, ProbeProgress& progress, const std::atomic<bool>& global_cancel) {
+  ProbeOutput out;
+  ProbeResult& r = out.result;
+  const Endpoint& ep = spec.endpoint;
+  const auto start = Clock::now();
+  r.endpoint = ep;
+  r.endpoint.password = Secret();
+  r.alternative = spec.alternative;
+  r.with_credentials = spec.use_credentials;
+  static const Secret kNone;
+  transcript::SessionLog log(ep.protocol, spec.t0, spec.use_credentials ? ep.password : kNone);
+  auto finish = [&]() -> ProbeOutput {
+    r.elapsed_ms = ms_since(start);
+    out.log = log.lines();
+    progress.finished = true;
+    return std::move(out);
+  };
+
+  if (!safe_for_command(ep.host) || !safe_for_command(ep.username) || !safe_for_command(spec.account_email) || ep.host.empty()) {
+    r.connect.status = ConnectEvidence::Status::failed;
+    r.connect.error = "a host, user name or address contains a line break or NUL character; nothing was sent";
+    return finish();
+  }
+
+  ConnectTarget target = apply_connect_to(spec.connect_to, ep.host, ep.port);
+  if (target.rule)
+    log.note("connect-to: " + ep.host + ":" + std::to_string(ep.port) + " goes to " + target.host + ":" + std::to_string(target.port));
+  r.dns = dns::resolve_host(spec.resolver, target.host, spec.deadline);
+  if (r.dns.status != DnsEvidence::Status::ok) {
+    log.note("DNS: " + target.host + ": " + (r.dns.error.empty() ? std::string("no address") : r.dns.error));
+    return finish();
+  }
+
+  CurlSession session(spec, log, progress, global_cancel);
+  SessionOutcome o = session.run(target, r.dns.addresses);
+  r.cancelled = o.stopped;
+  r.connect = connect_evidence(o);
+  if (!o.connected) {
+    if (spec.use_credentials) r.login.reason = "no connection";
+    else r.login.reason = spec.not_attempted_reason;
+    return finish();
+  }
+
+  Dialogue d = build_dialogue(ep.protocol, log.lines());
+  DialogueFacts f = read_dialogue(ep.protocol, d, r);
+  bool old_tls_suspect = false;
+  fill_tls(spec, o, f, r, old_tls_suspect);
+
+  const bool greeting_reachable = ep.security != Security::tls || o.tls_done;
+  if (greeting_reachable) {
+    r.greeting.status = classify_greeting(ep.protocol, r.greeting.reply);
+  } else if (!o.server_spoke && o.stopped) {
+    r.greeting.status = GreetingEvidence::Status::silent;  // implicit TLS to a server that never said a word
+  }
+  if (!r.greeting.reply.empty()) {
+    const int start_offset = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(start - spec.t0).count());
+    for (const auto& l : log.lines())
+      if (l.dir == 'S') {
+        r.greeting.ms = std::max(0, l.ms - start_offset);
+        break;
+      }
+  }
+
+  fill_login(spec, o, f, r);
+
+  const bool alive = o.rc == CURLE_OK && !session.should_stop();
+  if (alive) {
+    const bool logged_in = r.login.status == LoginEvidence::Status::ok;
+    const bool smtp_unauthenticated = r.login.status == LoginEvidence::Status::skipped_by_server;
+    if (logged_in || smtp_unauthenticated) {
+      after_login(spec, session, log, r);
+      if (smtp_unauthenticated && ep.security == Security::none && tls_required_reply(ep.protocol, r.after_login.mail_from))
+        r.login.status = LoginEvidence::Status::tls_required;
+    } else {
+      say_goodbye(ep.protocol, session, log);
+    }
+  }
+
+  // A server that speaks only TLS 1.1 or older: prove it with a credential-free second handshake that allows them.
+  if (old_tls_suspect && !spec.legacy_tls && !session.should_stop()) {
+    ProbeSpec legacy = spec;
+    legacy.legacy_tls = true;
+    legacy.use_credentials = false;
+    legacy.endpoint.password = Secret();
+    legacy.not_attempted_reason = "version check";
+    ProbeProgress legacy_progress;
+    ProbeOutput second = run_probe(legacy, legacy_progress, global_cancel);
+    log.note("second connection allowing TLS 1.0/1.1 (no credentials): " +
+             std::string(second.result.tls.version.empty() ? "no handshake" : second.result.tls.version));
+    if (second.result.tls.status != TlsEvidence::Status::skipped &&
+        (second.result.tls.status == TlsEvidence::Status::ok || second.result.tls.failure == TlsEvidence::Failure::certificate)) {
+      r.tls.failure = TlsEvidence::Failure::version_too_old;
+      r.tls.version = second.result.tls.version;
+      r.tls.cipher = second.result.tls.cipher;
+      if (!r.tls.cert.present) r.tls.cert = second.result.tls.cert;
+    }
+  }
+
+  // "password" allows the protocol's own LOGIN / USER+PASS, which curl uses only when no SASL mechanism is asked for.
+  // Nothing was sent on this connection, so a second one still makes at most one login attempt.
+  if (spec.use_credentials && ep.auth == AuthMethod::password && ep.protocol != Protocol::smtp && !spec.allow_cleartext_command &&
+      r.login.status == LoginEvidence::Status::no_mechanism && r.caps.sasl_mechanisms.empty() && !r.caps.login_disabled &&
+      !session.should_stop()) {
+    ProbeSpec again = spec;
+    again.allow_cleartext_command = true;
+    ProbeOutput second = run_probe(again, progress, global_cancel);
+    std::vector<transcript::LogLine> merged = log.lines();
+    merged.push_back({'*', log.now_ms(), "no SASL mechanism offered: second connection with the protocol's own login command"});
+    merged.insert(merged.end(), second.log.begin(), second.log.end());
+    second.log = std::move(merged);
+    second.result.elapsed_ms = ms_since(start);
+    return second;
+  }
+  return finish();
+}
+
+}  // namespace maildoctor::probe
