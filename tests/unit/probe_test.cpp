@@ -225,19 +225,23 @@ TEST_CASE("SMTP without AUTH in EHLO: skipped_by_server, and the sender check st
 }
 
 TEST_CASE("a plaintext IMAP login over security none: refusal with every reply line, redacted transcript", "[probe]") {
-  ScriptServer server("* OK IMAP ready\r\n", [](const std::string& line) {
+  std::string auth_tag;
+  ScriptServer server("* OK IMAP ready\r\n", [&auth_tag](const std::string& line) {
     std::string tag = tag_of(line);
     if (line.find("CAPABILITY") != std::string::npos) return "* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n" + tag + " OK done\r\n";
-    if (line.find("AUTHENTICATE PLAIN") != std::string::npos && line.size() > 30)
-      return "* NO [ALERT] Application-specific password required\r\n" + tag + " NO [AUTHENTICATIONFAILED] Authentication failed.\r\n";
-    if (line.find("AUTHENTICATE") != std::string::npos) return std::string("+ \r\n");
+    if (line.find("AUTHENTICATE PLAIN") != std::string::npos) {
+      auth_tag = tag;
+      return std::string("+ \r\n");
+    }
     if (line.find("LOGOUT") != std::string::npos) return "* BYE bye\r\n" + tag + " OK done\r\n";
-    return std::string("A003 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n");
+    // The SASL answer itself.
+    return "* NO [ALERT] Application-specific password required\r\n" + auth_tag + " NO [AUTHENTICATIONFAILED] Authentication failed.\r\n";
   });
   auto out = run(spec_for(Protocol::imap, server.port(), Security::none, 3000, true));
   CHECK(out.result.login.status == LoginEvidence::Status::refused);
   CHECK(out.result.login.mechanism == "PLAIN");
-  CHECK(out.result.login.reply.response_code == "ALERT");
+  CHECK(out.result.login.reply.response_code == "AUTHENTICATIONFAILED");
+  CHECK(out.result.login.reply.lines.size() == 3);  // "+ ", the untagged ALERT and the tagged NO
   CHECK(out.result.login.reply.status == "NO");
   CHECK(out.result.login.reply.text().find("Application-specific password required") != std::string::npos);
   CHECK(server.received().find("AUTHENTICATE PLAIN") != std::string::npos);  // the login really went out
