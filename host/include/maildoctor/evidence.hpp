@@ -119,6 +119,7 @@ struct AfterLoginEvidence {
   Reply mailbox;    // IMAP EXAMINE INBOX / POP3 STAT
   Reply mail_from;  // SMTP MAIL FROM:<account>
   Reply rcpt_to;    // SMTP RCPT TO:<account>
+  std::string error;  // transport failure during these commands (e.g. the server closed the connection)
 };
 
 // One connection to one host:port with one security, with or without credentials.

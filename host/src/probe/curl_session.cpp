@@ -25,6 +25,14 @@ bool is_tls_trace(std::string_view s) {
   return (s.rfind("TLSv", 0) == 0 || s.rfind("SSLv", 0) == 0) && s.find("), TLS ") != std::string_view::npos;
 }
 
+// curl's bookkeeping lines that say nothing about the server.
+bool is_curl_noise(std::string_view s) {
+  for (std::string_view p : {"reached ", "Added ", "Hostname ", "old SSL session ID", "Connection #", "Closing connection",
+                             "Connecting to hostname:", "Connecting to port:", "Found bundle", "Re-using existing"})
+    if (s.rfind(p, 0) == 0) return true;
+  return false;
+}
+
 int debug_cb(CURL*, curl_infotype type, char* data, size_t size, void* userp) {
   static_cast<CurlSession*>(userp)->debug(type, data, size);
   return 0;
@@ -80,7 +88,7 @@ void CurlSession::debug(curl_infotype type, const char* data, std::size_t size) 
         progress_.tls_done = true;
         out_.tls_done = true;
       }
-      if (!is_tls_trace(s)) log_.note(s);
+      if (!is_tls_trace(s) && !is_curl_noise(s)) log_.note(s);
       break;
     }
     default:

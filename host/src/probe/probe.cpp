@@ -163,20 +163,33 @@ void after_login(const ProbeSpec& spec, CurlSession& session, transcript::Sessio
   AfterLoginEvidence& a = r.after_login;
   a.attempted = true;
   switch (p) {
-    case Protocol::imap:
-      a.mailbox = ch.command("M1 EXAMINE INBOX").reply;
-      ch.command("M2 LOGOUT");
+    case Protocol::imap: {
+      auto mailbox = ch.command("M1 EXAMINE INBOX");
+      a.mailbox = mailbox.reply;
+      a.error = mailbox.error;
+      if (mailbox.ok) ch.command("M2 LOGOUT");
       break;
-    case Protocol::pop3:
-      a.mailbox = ch.command("STAT").reply;
-      ch.command("QUIT");
+    }
+    case Protocol::pop3: {
+      auto stat = ch.command("STAT");
+      a.mailbox = stat.reply;
+      a.error = stat.error;
+      if (stat.ok) ch.command("QUIT");
       break;
+    }
     case Protocol::smtp:
       if (safe_address(spec.account_email)) {
         auto from = ch.command("MAIL FROM:<" + spec.account_email + ">");
         a.mail_from = from.reply;
-        if (from.ok && from.reply.code == 250) a.rcpt_to = ch.command("RCPT TO:<" + spec.account_email + ">").reply;
-        if (from.ok) ch.command("RSET");
+        a.error = from.error;
+        if (!from.ok) break;
+        if (from.reply.code == 250) {
+          auto rcpt = ch.command("RCPT TO:<" + spec.account_email + ">");
+          a.rcpt_to = rcpt.reply;
+          a.error = rcpt.error;
+          if (!rcpt.ok) break;
+        }
+        ch.command("RSET");
       } else {
         log.note("no usable account address for the sender check");
       }

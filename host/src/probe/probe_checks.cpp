@@ -99,7 +99,9 @@ std::vector<Check> checks_for(const ProbeResult& r) {
     case LoginEvidence::Status::error: add("auth", CheckStatus::fail, l.ms, l.error); break;
   }
   const AfterLoginEvidence& a = r.after_login;
-  if (a.attempted) {
+  if (a.attempted && a.mailbox.empty() && a.mail_from.empty() && !a.error.empty()) {
+    add(r.endpoint.protocol == Protocol::smtp ? "sender" : "mailbox", CheckStatus::fail, 0, a.error);
+  } else if (a.attempted) {
     if (r.endpoint.protocol == Protocol::smtp) {
       const Reply& last = a.rcpt_to.empty() ? a.mail_from : a.rcpt_to;
       if (!last.empty()) add("sender", last.code == 250 ? CheckStatus::pass : CheckStatus::fail, 0, first_line(last));

@@ -121,7 +121,7 @@ json to_json(const ProbeResult& r) {
       {"login", {{"status", name(r.login.status)}, {"reason", r.login.reason}, {"mechanism", r.login.mechanism},
                  {"reply", reply(r.login.reply)}, {"error", r.login.error}, {"ms", r.login.ms}}},
       {"after_login", {{"attempted", r.after_login.attempted}, {"mailbox", reply(r.after_login.mailbox)},
-                       {"mail_from", reply(r.after_login.mail_from)}, {"rcpt_to", reply(r.after_login.rcpt_to)}}},
+                       {"mail_from", reply(r.after_login.mail_from)}, {"rcpt_to", reply(r.after_login.rcpt_to)}, {"error", r.after_login.error}}},
       {"elapsed_ms", r.elapsed_ms},
   };
 }
