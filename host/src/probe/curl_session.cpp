@@ -203,6 +203,10 @@ SessionOutcome CurlSession::run(const ConnectTarget& target, const std::vector<s
       }
     }
     if (done) break;
+    if (spec_.stop_after_handshake && out_.tls_done) {
+      out_.rc = CURLE_OK;
+      break;
+    }
     if (should_stop()) {
       out_.stopped = true;
       out_.deadline_hit = Clock::now() >= spec_.deadline;

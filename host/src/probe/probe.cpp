@@ -299,7 +299,7 @@ ProbeOutput run_probe(const ProbeSpec& spec, ProbeProgress& progress, const std:
 
   fill_login(spec, o, f, r);
 
-  const bool alive = o.rc == CURLE_OK && !session.should_stop();
+  const bool alive = o.rc == CURLE_OK && !session.should_stop() && !spec.stop_after_handshake;
   if (alive) {
     const bool logged_in = r.login.status == LoginEvidence::Status::ok;
     const bool smtp_unauthenticated = r.login.status == LoginEvidence::Status::skipped_by_server;
@@ -316,6 +316,7 @@ ProbeOutput run_probe(const ProbeSpec& spec, ProbeProgress& progress, const std:
   if (old_tls_suspect && !spec.legacy_tls && !session.should_stop()) {
     ProbeSpec legacy = spec;
     legacy.legacy_tls = true;
+    legacy.stop_after_handshake = true;
     legacy.use_credentials = false;
     legacy.endpoint.password = Secret();
     legacy.not_attempted_reason = "version check";

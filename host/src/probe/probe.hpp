@@ -27,6 +27,7 @@ struct ProbeSpec {
   Clock::time_point t0;        // start of the diagnosis: every time offset is relative to it
   Clock::time_point deadline;
   bool legacy_tls = false;     // allow TLS 1.0/1.1 at OpenSSL security level 0 (the version re-probe)
+  bool stop_after_handshake = false;  // the version re-probe needs the handshake only
   // IMAP/POP3 "password": let curl use the protocol's own LOGIN / USER+PASS (second connection, see probe.cpp).
   bool allow_cleartext_command = false;
 };
