@@ -15,6 +15,10 @@ namespace {
 
 using probe::Clock;
 constexpr auto kWatchInterval = std::chrono::milliseconds(20);
+// The result travels in one native-messaging frame (at most 1 MiB): the transcript of all probes together must fit
+// well inside it. Primaries come first, so what gets cut is the alternatives' chatter.
+constexpr std::size_t kMaxTranscriptBytes = 384 * 1024;
+constexpr std::size_t kMaxTranscriptEntries = 3000;
 
 struct Slot {
   pipeline::PlannedProbe plan;
@@ -102,11 +106,20 @@ Evidence gather_evidence(Request& request, const RunHooks& hooks) {
   }
   for (auto& s : slots) s->thread.join();
 
+  std::size_t transcript_bytes = 0;
+  bool transcript_cut = false;
   for (auto& s : slots) {
     ProbeResult& r = s->output.result;
     const std::string target = r.target();
-    for (auto& l : s->output.log)
+    for (auto& l : s->output.log) {
+      if (transcript_bytes + l.line.size() > kMaxTranscriptBytes || ev.transcript.size() >= kMaxTranscriptEntries) {
+        if (!transcript_cut) ev.transcript.push_back({r.endpoint.subject, '*', l.ms, "[transcript limit reached: later lines are not kept]", target});
+        transcript_cut = true;
+        break;
+      }
+      transcript_bytes += l.line.size();
       ev.transcript.push_back({r.endpoint.subject, l.dir, l.ms, std::move(l.line), target});
+    }
     (s->plan.primary ? ev.primary : ev.alternatives).push_back(std::move(r));
   }
   ev.elapsed_ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count());
