@@ -313,3 +313,46 @@ TEST_CASE("gather_evidence: one deadline, checks through the hook, cancel stops 
   took = std::chrono::duration_cast<std::chrono::milliseconds>(probe::Clock::now() - start).count();
   CHECK(took < 500);
 }
+
+namespace {
+std::size_t count_of(const std::string& hay, const std::string& needle) {
+  std::size_t n = 0;
+  for (std::size_t p = hay.find(needle); p != std::string::npos; p = hay.find(needle, p + 1)) ++n;
+  return n;
+}
+ScriptServer::Responder imap_without_sasl() {
+  return [](const std::string& line) {
+    std::string tag = tag_of(line);
+    if (line.find("CAPABILITY") != std::string::npos) return "* CAPABILITY IMAP4rev1\r\n" + tag + " OK done\r\n";
+    if (line.find(" LOGIN ") != std::string::npos) return tag + " OK logged in\r\n";
+    if (line.find("EXAMINE") != std::string::npos) return "* 0 EXISTS\r\n" + tag + " OK [READ-ONLY] done\r\n";
+    if (line.find("LOGOUT") != std::string::npos) return "* BYE\r\n" + tag + " OK bye\r\n";
+    return tag + " BAD what\r\n";
+  };
+}
+}  // namespace
+
+TEST_CASE("a password account on a server without SASL uses IMAP LOGIN, once", "[probe]") {
+  ScriptServer server("* OK IMAP ready\r\n", imap_without_sasl());
+  auto out = run(spec_for(Protocol::imap, server.port(), Security::none, 3000, true));
+  CHECK(out.result.login.status == LoginEvidence::Status::ok);
+  CHECK(out.result.login.mechanism == "LOGIN");
+  CHECK(count_of(server.received(), " LOGIN ") == 1);
+  CHECK(out.result.after_login.mailbox.status == "OK");
+  no_canary(out);
+}
+
+TEST_CASE("an encrypted-password account on a PLAIN-only server: no_mechanism, nothing sent", "[probe]") {
+  ScriptServer server("* OK IMAP ready\r\n", [](const std::string& line) {
+    std::string tag = tag_of(line);
+    if (line.find("CAPABILITY") != std::string::npos) return "* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n" + tag + " OK done\r\n";
+    if (line.find("LOGOUT") != std::string::npos) return "* BYE\r\n" + tag + " OK bye\r\n";
+    return tag + " NO refused\r\n";
+  });
+  auto spec = spec_for(Protocol::imap, server.port(), Security::none, 3000, true);
+  spec.endpoint.auth = AuthMethod::password_encrypted;
+  auto out = run(spec);
+  CHECK(out.result.login.status == LoginEvidence::Status::no_mechanism);
+  CHECK(server.received().find("AUTHENTICATE") == std::string::npos);
+  CHECK(server.received().find(" LOGIN ") == std::string::npos);
+}
