@@ -1,0 +1,34 @@
+import os
+import sys
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "security"))
+
+from certs import Certs  # noqa: E402
+from hostile_server import HostileServer  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def certs(tmp_path_factory):
+    return Certs(str(tmp_path_factory.mktemp("certs")))
+
+
+@pytest.fixture
+def serve():
+    """serve(behaviour, tls=ctx, implicit_tls=bool) -> a running HostileServer, stopped after the test."""
+    servers = []
+
+    def start(behaviour, tls=None, implicit_tls=False):
+        s = HostileServer(behaviour, tls_context=tls, implicit_tls=implicit_tls)
+        s.__enter__()
+        servers.append(s)
+        return s
+
+    yield start
+    for s in servers:
+        s.stop()
+    errors = [e for s in servers for e in s.errors]
+    assert not errors, "hostile server behaviour raised: %s" % errors
