@@ -8,6 +8,7 @@ Environment (set by canary_harness.py): MAILDOCTOR_REAL_BIN, MAILDOCTOR_CAPTURE_
 """
 import json
 import os
+import signal
 import struct
 import subprocess
 import sys
@@ -88,6 +89,9 @@ def main():
     out_copy = open(os.path.join(scratch, "stdout"), "wb")
     err_copy = open(os.path.join(scratch, "stderr"), "wb")
     proc = subprocess.Popen([REAL, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    # A test that stops "maildoctor" by its pid stops the real one: the signal is passed on.
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, lambda signum, _frame: proc.send_signal(signum))
     stdin_record = []
     threads = [
         threading.Thread(target=pump, args=(sys.stdin.buffer, [proc.stdin], stdin_record), daemon=True),
