@@ -296,3 +296,18 @@ TEST_CASE("discover reads autoconfig over HTTPS through the resolver, --connect-
     CHECK(std::any_of(ev.notes.begin(), ev.notes.end(), [](const std::string& n) { return n.find("larger than 256 KiB") != std::string::npos; }));
   }
 }
+
+TEST_CASE("the provider knowledge base is discovery's first source", "[discover]") {
+  // DNS goes to a server that never answers, so nothing but the embedded knowledge can supply the settings.
+  test::FakeDnsServer silent(-1);
+  Request request;
+  request.account.email = "someone@gmail.com";
+  request.options.dns_servers = silent.servers();
+  auto ev = discover(request, std::chrono::steady_clock::now() + std::chrono::milliseconds(600));
+  REQUIRE(request.account.incoming);
+  CHECK(request.account.incoming->host == "imap.gmail.com");
+  REQUIRE(request.account.outgoing);
+  CHECK(request.account.outgoing->host == "smtp.gmail.com");
+  REQUIRE_FALSE(ev.chosen.empty());
+  CHECK(ev.chosen[0].source == "provider");
+}

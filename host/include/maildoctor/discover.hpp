@@ -23,7 +23,7 @@ struct KnownSettings {
 struct DiscoverHooks {
   // Called as each lookup finishes (step "discover", subject account) and once per chosen endpoint.
   std::function<void(const Check&)> on_check;
-  // Consulted before anything goes on the network (provider knowledge); empty means no such source.
+  // Consulted before anything goes on the network; empty means the provider knowledge base (kb::settings_for_domain).
   std::function<std::optional<KnownSettings>(const std::string& domain, const std::string& email)> known_settings;
 };
 

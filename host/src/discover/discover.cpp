@@ -10,6 +10,7 @@
 #include "discover/choose.hpp"
 #include "discover/client_config.hpp"
 #include "discover/https_fetch.hpp"
+#include "maildoctor/kb.hpp"
 
 namespace maildoctor {
 namespace {
@@ -124,6 +125,12 @@ void fill_account_details(Endpoint& e, const Account& account) {
   if (e.password.empty() && !account.password.empty()) e.password = account.password;
 }
 
+std::optional<KnownSettings> provider_settings(const std::string& domain, const std::string& email) {
+  auto published = kb::settings_for_domain(domain, email);
+  if (!published || !published->provider) return std::nullopt;
+  return KnownSettings{"provider " + published->provider->id, std::move(published->incoming), std::move(published->outgoing)};
+}
+
 }  // namespace
 
 DiscoveryEvidence discover(Request& request, Clock::time_point deadline, const DiscoverHooks& hooks) {
@@ -145,8 +152,9 @@ DiscoveryEvidence discover(Request& request, Clock::time_point deadline, const D
   fetch.cacert = request.options.cacert;
 
   std::vector<Candidate> candidates;
-  if (hooks.known_settings) {
-    if (auto known = hooks.known_settings(domain, email)) {
+  {
+    const auto& lookup_known = hooks.known_settings ? hooks.known_settings : provider_settings;
+    if (auto known = lookup_known(domain, email)) {
       Candidate c{"provider", known->source, known->incoming, known->outgoing};
       report.check(CheckStatus::pass, 0, "provider knowledge", known->source);
       candidates.push_back(std::move(c));
