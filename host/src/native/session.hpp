@@ -1,0 +1,85 @@
+#pragma once
+// One native-messaging connection: the reader dispatches each frame, diagnoses run on worker threads, and every
+// reply goes through one mutex-guarded writer so that frames never interleave.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "maildoctor/diagnosis.hpp"
+#include "native/framing.hpp"
+
+namespace maildoctor::native {
+
+using Diagnoser = std::function<Result(Request, const RunHooks&)>;
+
+struct SessionOptions {
+  // A peer that floods diagnose requests gets `busy` errors instead of one thread per request.
+  std::size_t max_running = 4;
+  std::uint32_t max_message = kMaxMessageBytes;
+  // Receives one line per refused message or notable event; never any part of a request body.
+  std::function<void(std::string_view)> log;
+};
+
+class FrameWriter {
+ public:
+  FrameWriter(ByteSink& sink, std::uint32_t limit) : sink_(sink), limit_(limit) {}
+  // Serialises and sends; a reply over the limit is replaced by an `internal` error with the same id.
+  bool send(const nlohmann::json& reply);
+  // Sends an already serialised body that the caller kept within the limit.
+  bool send_text(const std::string& body);
+
+ private:
+  std::mutex mutex_;
+  ByteSink& sink_;
+  std::uint32_t limit_;
+  bool broken_ = false;
+};
+
+class Session {
+ public:
+  Session(ByteSink& out, Diagnoser diagnose, SessionOptions options = {});
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+  // Cancels what still runs and waits for it: a Session never outlives its threads.
+  ~Session();
+
+  // Reads and handles frames until the input ends. Diagnoses may still be running when it returns.
+  void read_all(ByteSource& in);
+  // Handles one complete message body.
+  void handle_message(std::string_view body);
+  // Raises every running diagnosis's cancel flag and waits up to `grace` for all of them. True when none is left.
+  bool finish(std::chrono::milliseconds grace);
+
+ private:
+  struct Job {
+    nlohmann::json id;
+    std::shared_ptr<std::atomic<bool>> cancel;
+    std::thread thread;
+    bool done = false;
+  };
+
+  void dispatch(const nlohmann::json& message);
+  void start_diagnosis(const nlohmann::json& id, Request request, bool progress);
+  void run_job(Job& job, Request request, bool progress);
+  void refuse(const nlohmann::json& id, std::string_view code, const std::string& message);
+  void reap_finished();  // joins jobs that are done; caller holds jobs_mutex_
+
+  FrameWriter writer_;
+  Diagnoser diagnose_;
+  SessionOptions options_;
+  std::mutex jobs_mutex_;
+  std::condition_variable jobs_changed_;
+  std::list<Job> jobs_;
+};
+
+}  // namespace maildoctor::native

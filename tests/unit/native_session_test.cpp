@@ -1,0 +1,231 @@
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <thread>
+
+#include "native/session.hpp"
+#include "native_test_streams.hpp"
+
+using namespace maildoctor;
+using namespace maildoctor::native;
+using native_test::frame;
+using native_test::MemorySink;
+using native_test::MemorySource;
+using native_test::raw_length;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+const char* kAccount = R"("account":{"email":"bob@example.test","incoming":{"protocol":"imap","host":"127.0.0.1","port":993}})";
+
+std::string diagnose(const std::string& id_json, const std::string& extra = "") {
+  return std::string(R"({"type":"diagnose","id":)") + id_json + "," + kAccount + extra + "}";
+}
+
+// Reports two checks, then a result naming the host it was given: proves the request reached the diagnoser.
+Result two_checks(Request r, const RunHooks& hooks) {
+  Check c;
+  c.step = "connect";
+  c.status = CheckStatus::pass;
+  if (hooks.on_check) hooks.on_check(c);
+  c.step = "tls";
+  if (hooks.on_check) hooks.on_check(c);
+  Result res;
+  res.verdict = "ok";
+  res.checks.push_back(c);
+  Finding f;
+  f.code = "test.host";
+  f.detail = r.account.incoming->host;
+  res.findings.push_back(f);
+  return res;
+}
+
+// Runs until cancelled, as a probe stuck on a tarpit would.
+Result until_cancelled(Request, const RunHooks& hooks) {
+  while (!hooks.cancel->load()) std::this_thread::sleep_for(2ms);
+  Result res;
+  res.verdict = "inconclusive";
+  return res;
+}
+
+std::vector<json> run(const std::string& input, Diagnoser d = two_checks, SessionOptions opts = {}) {
+  MemorySink out;
+  {
+    Session s(out, std::move(d), std::move(opts));
+    MemorySource in(input, 7);
+    s.read_all(in);
+    REQUIRE(s.finish(2s));
+  }
+  return out.messages();
+}
+
+std::string error_code(const json& m) {
+  REQUIRE(m.at("type") == "error");
+  CHECK_FALSE(m.at("error").at("message").get<std::string>().empty());
+  return m.at("error").at("code");
+}
+
+}  // namespace
+
+TEST_CASE("hello answers with version and protocol, echoing the id when given", "[native][session]") {
+  auto out = run(frame(R"({"type":"hello"})") + frame(R"({"type":"hello","id":"h1"})") + frame(R"({"type":"hello","id":7})"));
+  REQUIRE(out.size() == 3);
+  CHECK(out[0] == json{{"type", "hello"}, {"version", MAILDOCTOR_VERSION}, {"protocol", 1}});
+  CHECK(out[1].at("id") == "h1");
+  CHECK(out[2].at("id") == 7);
+}
+
+TEST_CASE("diagnose sends a progress message per check, then the result, all with the request's id", "[native][session]") {
+  auto out = run(frame(diagnose(R"("d1")")));
+  REQUIRE(out.size() == 3);
+  CHECK(out[0].at("type") == "progress");
+  CHECK(out[0].at("id") == "d1");
+  CHECK(out[0].at("check").at("step") == "connect");
+  CHECK(out[1].at("check").at("step") == "tls");
+  CHECK(out[2].at("type") == "result");
+  CHECK(out[2].at("id") == "d1");
+  CHECK(out[2].at("verdict") == "ok");
+  CHECK(out[2].at("version") == 1);
+  CHECK(out[2].at("findings").at(0).at("detail") == "127.0.0.1");
+}
+
+TEST_CASE("progress:false leaves only the result, for sendNativeMessage which keeps the first reply", "[native][session]") {
+  auto out = run(frame(diagnose(R"("d2")", R"(,"progress":false)")));
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].at("type") == "result");
+}
+
+TEST_CASE("every malformed message gets an error and the next hello is still answered", "[native][session]") {
+  struct Case {
+    const char* name;
+    std::string bytes;
+    const char* code;
+  };
+  const std::vector<Case> cases = {
+      {"zero length", raw_length(0), "bad_request"},
+      {"not JSON", frame("{\"type\":"), "bad_request"},
+      {"invalid UTF-8", frame("{\"type\":\"hel\xff\"}"), "bad_request"},
+      {"not an object", frame("[1,2]"), "bad_request"},
+      {"a string", frame("\"hello\""), "bad_request"},
+      {"missing type", frame("{\"id\":\"x\"}"), "bad_request"},
+      {"type not a string", frame("{\"type\":5}"), "bad_request"},
+      {"unknown type", frame("{\"type\":\"reboot\",\"id\":\"x\"}"), "bad_request"},
+      {"id an object", frame("{\"type\":\"hello\",\"id\":{}}"), "bad_request"},
+      {"id empty", frame("{\"type\":\"hello\",\"id\":\"\"}"), "bad_request"},
+      {"diagnose without id", frame(std::string("{\"type\":\"diagnose\",") + kAccount + "}"), "bad_request"},
+      {"diagnose without account", frame("{\"type\":\"diagnose\",\"id\":\"x\"}"), "bad_request"},
+      {"progress not a bool", frame(diagnose("\"x\"", ",\"progress\":1")), "bad_request"},
+      {"port out of range",
+       frame(R"({"type":"diagnose","id":"x","account":{"incoming":{"protocol":"imap","host":"h.test","port":70000}}})"),
+       "bad_request"},
+      {"port a string",
+       frame(R"({"type":"diagnose","id":"x","account":{"incoming":{"protocol":"imap","host":"h.test","port":"993"}}})"),
+       "bad_request"},
+      {"CR LF in host",
+       frame(R"({"type":"diagnose","id":"x","account":{"incoming":{"protocol":"imap","host":"h.test\r\nA1 LOGOUT"}}})"),
+       "bad_request"},
+      {"NUL in user name",
+       frame(R"({"type":"diagnose","id":"x","account":{"incoming":{"protocol":"imap","host":"h.test","username":"bob\u0000x"}}})"),
+       "bad_request"},
+      {"LF in outgoing user name",
+       frame(R"({"type":"diagnose","id":"x","account":{"outgoing":{"protocol":"smtp","host":"h.test","username":"a\nb"}}})"),
+       "bad_request"},
+      {"too large", raw_length(kMaxMessageBytes + 1) + std::string(kMaxMessageBytes + 1, 'x'), "too_large"},
+  };
+  for (const auto& c : cases) {
+    SECTION(c.name) {
+      auto out = run(c.bytes + frame(R"({"type":"hello","id":"after"})"));
+      REQUIRE(out.size() == 2);
+      CHECK(error_code(out[0]) == c.code);
+      CHECK(out[1].at("type") == "hello");
+      CHECK(out[1].at("id") == "after");
+    }
+  }
+}
+
+TEST_CASE("an error reply echoes the id when the message carried a valid one", "[native][session]") {
+  auto out = run(frame(R"({"type":"diagnose","id":"e1","account":{"incoming":{"protocol":"imap","host":"h.test","port":0}}})"));
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].at("id") == "e1");
+  CHECK(out[0].at("error").at("message").get<std::string>().find("account.incoming.port") != std::string::npos);
+}
+
+TEST_CASE("a body cut short by the end of input is reported, then the session ends", "[native][session]") {
+  auto out = run(raw_length(200) + "{\"type\":\"hello\"}");
+  REQUIRE(out.size() == 1);
+  CHECK(error_code(out[0]) == "bad_request");
+}
+
+TEST_CASE("deeply nested JSON is refused without exhausting the stack", "[native][session]") {
+  const std::size_t depth = 200000;
+  auto out = run(frame(std::string(depth, '[') + std::string(depth, ']')) + frame(R"({"type":"hello"})"));
+  REQUIRE(out.size() == 2);
+  CHECK(error_code(out[0]) == "bad_request");
+  CHECK(out[1].at("type") == "hello");
+}
+
+TEST_CASE("hello is answered while a diagnosis runs, and finishing cancels it", "[native][session]") {
+  MemorySink out;
+  Session s(out, until_cancelled);
+  s.handle_message(diagnose(R"("slow")"));
+  s.handle_message(R"({"type":"hello","id":"h"})");
+  std::this_thread::sleep_for(20ms);
+  auto early = out.messages();
+  REQUIRE(early.size() == 1);
+  CHECK(early[0].at("type") == "hello");
+  const auto t0 = std::chrono::steady_clock::now();
+  REQUIRE(s.finish(1s));
+  CHECK(std::chrono::steady_clock::now() - t0 < 200ms);
+  auto all = out.messages();
+  REQUIRE(all.size() == 2);
+  CHECK(all[1].at("type") == "result");
+  CHECK(all[1].at("id") == "slow");
+}
+
+TEST_CASE("finish reports a diagnosis that ignores its cancel flag", "[native][session]") {
+  MemorySink out;
+  Session s(out, [](Request, const RunHooks&) {
+    std::this_thread::sleep_for(300ms);
+    return Result{};
+  });
+  s.handle_message(diagnose(R"("stubborn")"));
+  CHECK_FALSE(s.finish(30ms));
+}
+
+TEST_CASE("a second diagnosis with a running id, or beyond the limit, is refused", "[native][session]") {
+  MemorySink out;
+  {
+    SessionOptions opts;
+    opts.max_running = 2;
+    Session s(out, until_cancelled, opts);
+    s.handle_message(diagnose(R"("a")"));
+    s.handle_message(diagnose(R"("a")"));
+    s.handle_message(diagnose(R"("b")"));
+    s.handle_message(diagnose(R"("c")"));
+    REQUIRE(s.finish(1s));
+  }
+  auto msgs = out.messages();
+  REQUIRE(msgs.size() == 4);
+  CHECK(error_code(msgs[0]) == "bad_request");
+  CHECK(msgs[0].at("id") == "a");
+  CHECK(error_code(msgs[1]) == "busy");
+  CHECK(msgs[1].at("id") == "c");
+}
+
+TEST_CASE("an exception from the pipeline becomes an internal error with the id", "[native][session]") {
+  auto out = run(frame(diagnose(R"("boom")")), [](Request, const RunHooks&) -> Result { throw std::runtime_error("probe"); });
+  REQUIRE(out.size() == 1);
+  CHECK(error_code(out[0]) == "internal");
+  CHECK(out[0].at("id") == "boom");
+}
+
+TEST_CASE("the log never receives the request body", "[native][session]") {
+  std::string logged;
+  SessionOptions opts;
+  opts.log = [&](std::string_view line) { logged += line; };
+  run(frame(R"({"type":"diagnose","id":"x","account":{"incoming":{"protocol":"imap","host":"h.test","port":0,"password":"canary-pw-1"}}})"),
+      two_checks, opts);
+  CHECK_FALSE(logged.empty());
+  CHECK(logged.find("canary-pw-1") == std::string::npos);
+}
