@@ -1,0 +1,135 @@
+"""Drives the real maildoctor binary in native-messaging mode over pipes, the way Thunderbird does."""
+import json
+import os
+import queue
+import socket
+import struct
+import subprocess
+import threading
+import time
+
+BIN = os.environ.get("MAILDOCTOR_BIN") or os.path.join(
+    os.path.dirname(__file__), "..", "..", "build", "dev", "host", "maildoctor")
+
+
+def frame(obj_or_bytes):
+    body = obj_or_bytes if isinstance(obj_or_bytes, bytes) else json.dumps(obj_or_bytes).encode()
+    return struct.pack("=I", len(body)) + body
+
+
+class Host:
+    """One host process. A reader thread decodes every stdout frame; anything that is not a frame fails the test."""
+
+    def __init__(self, args=("--native-messaging",), env=None):
+        self.proc = subprocess.Popen([BIN, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, env=env, bufsize=0)
+        self.messages = queue.Queue()
+        self.stdout_error = None
+        self.stderr = b""
+        self._reader = threading.Thread(target=self._read_frames, daemon=True)
+        self._reader.start()
+        self._err_reader = threading.Thread(target=self._read_stderr, daemon=True)
+        self._err_reader.start()
+
+    def _read_exact(self, n):
+        buf = b""
+        while len(buf) < n:
+            chunk = self.proc.stdout.read(n - len(buf))
+            if not chunk:
+                return None if not buf else buf
+            buf += chunk
+        return buf
+
+    def _read_frames(self):
+        while True:
+            head = self._read_exact(4)
+            if head is None:
+                return
+            if len(head) < 4:
+                self.stdout_error = f"stray bytes on stdout: {head!r}"
+                return
+            (n,) = struct.unpack("=I", head)
+            if n > 1024 * 1024:
+                self.stdout_error = f"reply frame of {n} bytes exceeds 1 MiB"
+                return
+            body = self._read_exact(n)
+            try:
+                self.messages.put(json.loads(body))
+            except (TypeError, ValueError):
+                self.stdout_error = f"stdout frame is not JSON: {body[:80]!r}"
+                return
+
+    def _read_stderr(self):
+        for line in self.proc.stderr:
+            self.stderr += line
+
+    def send_raw(self, data):
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def send(self, obj):
+        self.send_raw(frame(obj))
+
+    def recv(self, timeout=5.0):
+        try:
+            return self.messages.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError(f"no reply within {timeout} s (stdout error: {self.stdout_error})") from None
+
+    def close_stdin(self):
+        self.proc.stdin.close()
+
+    def wait_exit(self, timeout):
+        """Seconds the process took to exit after this call; fails when it outlives `timeout`."""
+        t0 = time.monotonic()
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError(f"host still running {timeout} s after stdin closed") from None
+        self._reader.join(2)
+        return time.monotonic() - t0
+
+    def status(self, field):
+        """A memory figure from /proc/PID/status, in KiB."""
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+        raise KeyError(field)
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class Tarpit:
+    """Accepts TCP connections on 127.0.0.1 and never says a word: a server whose greeting never comes."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.clients = []
+        self._stop = False
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self):
+        self.sock.settimeout(0.2)
+        while not self._stop:
+            try:
+                conn, _ = self.sock.accept()
+                self.clients.append(conn)
+            except OSError:
+                continue
+
+    def close(self):
+        self._stop = True
+        self._thread.join(1)
+        for c in self.clients:
+            c.close()
+        self.sock.close()
