@@ -72,7 +72,9 @@ md_install_build() {
   DESTDIR="$stage" cmake --install "$md_build_dir" >/dev/null || die "cmake --install (staging) failed"
   md_installed=$(cd "$stage" && find . \( -type f -o -type l \) | sed 's|^\.||' | LC_ALL=C sort)
   rm -rf "$stage"
-  for f in $md_installed; do md_note_new_dirs "$f"; done
+  while IFS= read -r f; do [ -n "$f" ] && md_note_new_dirs "$f"; done <<EOF_FILES
+$md_installed
+EOF_FILES
   cmake --install "$md_build_dir" | sed -n 's/^-- Installing: /installed /p; s/^-- Up-to-date: /up to date: /p' |
     while IFS= read -r line; do say "$line"; done
 }

@@ -16,6 +16,7 @@ import zipfile
 ROOT = pathlib.Path(os.environ.get("MAILDOCTOR_ROOT", pathlib.Path(__file__).resolve().parents[3]))
 HERE = pathlib.Path(__file__).resolve().parent
 ADDON_ID = "native-hello@maildoctor.test"
+BIN = os.environ.get("MAILDOCTOR_BIN", str(ROOT / "build/dev/host/maildoctor"))
 MARKER = "MAILDOCTOR-NATIVE-HELLO "
 PREFS = {
     "extensions.autoDisableScopes": 0,
@@ -112,3 +113,40 @@ def test_thunderbird_add_on_gets_hello_from_the_installed_host(tmp_path):
     subprocess.run([str(ROOT / "installer/uninstall.sh")], env=env, check=True, stdout=subprocess.DEVNULL)
     assert not (home / ".mozilla/native-messaging-hosts/maildoctor.json").exists()
     assert not (home / ".local/bin/maildoctor").exists()
+
+
+APP_EXTENSIONS = pathlib.Path("/usr/lib/thunderbird/extensions")
+
+
+def test_add_on_in_thunderbirds_app_folder_starts_without_any_pref(tmp_path):
+    """Evidence for where the .deb puts the add-on: an .xpi in /usr/lib/thunderbird/extensions (the folder Debian's
+    own thunderbird-l10n-* packages use) is loaded and enabled in a fresh profile, with Thunderbird's default
+    extensions.autoDisableScopes (3: profile and user scopes only)."""
+    target = APP_EXTENSIONS / f"{ADDON_ID}.xpi"
+    if target.exists():
+        import pytest
+        pytest.skip(f"{target} exists already")
+    home = tmp_path / "home"
+    profile = home / "profile"
+    profile.mkdir(parents=True)
+    env = dict(os.environ, HOME=str(home), MOZ_CRASHREPORTER_DISABLE="1")
+    env.pop("DISPLAY", None)
+    # The host comes from the developer build, through a manifest filled from the one template.
+    hosts = home / ".mozilla/native-messaging-hosts"
+    subprocess.run(["cmake", f"-DOUTPUT={hosts / 'maildoctor.json'}", f"-DHOST_PATH={BIN}",
+                    f"-DEXTENSION_IDS={ADDON_ID}", "-P", str(ROOT / "cmake/HostManifest.cmake")], check=True)
+    prefs = {k: v for k, v in PREFS.items() if k != "extensions.autoDisableScopes"}
+    (profile / "user.js").write_text("".join(f"user_pref({json.dumps(k)}, {json.dumps(v)});\n" for k, v in prefs.items()))
+    created_dir = not APP_EXTENSIONS.exists()
+    pack_addon(target)
+    try:
+        outcome, log = run_thunderbird_until_marker(profile, env, timeout=60)
+    finally:
+        target.unlink()
+        if created_dir:
+            APP_EXTENSIONS.rmdir()
+    assert outcome is not None, "the add-on did not run; Thunderbird said:\n" + "\n".join(log[-40:])
+    assert outcome["ok"] and outcome["reply"]["type"] == "hello", outcome
+    state = json.loads((profile / "extensions.json").read_text())
+    entry = next(a for a in state["addons"] if a["id"] == ADDON_ID)
+    assert entry["location"] == "app-global" and entry["active"], entry
