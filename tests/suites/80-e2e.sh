@@ -7,11 +7,6 @@ cd "$root"
 for tool in thunderbird Xvfb import unshare; do
   command -v "$tool" >/dev/null || { echo "80-e2e: $tool is missing (tests/setup/packages.txt)"; exit 1; }
 done
-# Parts other engineers deliver: until they are in this checkout the scenario cannot be set up at all.
-if [[ ! -f tests/servers/__init__.py ]] || [[ ! -f installer/install.sh && ! -f manifests/maildoctor.json.in ]]; then
-  echo "80-e2e: SKIPPED: tests/servers or the host installer/manifest is not in this checkout yet"
-  exit 0
-fi
 export MAILDOCTOR_ARTIFACTS=${MAILDOCTOR_ARTIFACTS:-$root/tests/artifacts}
 mkdir -p "$MAILDOCTOR_ARTIFACTS"
 py=${PYTHON:-/usr/bin/python3}
