@@ -1,0 +1,358 @@
+#include <catch2/catch.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "maildoctor/diagnosis.hpp"
+#include "maildoctor/evidence_json.hpp"
+#include "probe/probe.hpp"
+
+using namespace maildoctor;
+
+// Tiny scripted servers on 127.0.0.1 with a kernel-chosen port: each answers one line at a time and records
+// everything the client sent, so a test can assert what never went over the wire.
+namespace {
+const std::string kCanary = "Canary-Pw-9d1f";
+
+class ScriptServer {
+ public:
+  using Responder = std::function<std::string(const std::string& line)>;
+  // greeting: sent on accept (empty: stay silent). respond: the answer to each client line.
+  ScriptServer(std::string greeting, Responder respond) : greeting_(std::move(greeting)), respond_(std::move(respond)) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    socklen_t len = sizeof a;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    REQUIRE(::listen(fd_, 8) == 0);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~ScriptServer() {
+    stop_ = true;
+    thread_.join();
+    ::close(fd_);
+  }
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+  std::string received() {
+    std::lock_guard<std::mutex> l(m_);
+    return received_;
+  }
+
+ private:
+  void serve() {
+    while (!stop_) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 20) <= 0) continue;
+      int c = ::accept(fd_, nullptr, nullptr);
+      if (c < 0) continue;
+      if (!greeting_.empty()) (void)!::write(c, greeting_.data(), greeting_.size());
+      std::string buf;
+      while (!stop_) {
+        pollfd q{c, POLLIN, 0};
+        if (::poll(&q, 1, 20) <= 0) continue;
+        char tmp[4096];
+        ssize_t n = ::read(c, tmp, sizeof tmp);
+        if (n <= 0) break;
+        {
+          std::lock_guard<std::mutex> l(m_);
+          received_.append(tmp, static_cast<std::size_t>(n));
+        }
+        buf.append(tmp, static_cast<std::size_t>(n));
+        std::size_t nl;
+        bool closed = false;
+        while ((nl = buf.find('\n')) != std::string::npos) {
+          std::string line = buf.substr(0, nl);
+          if (!line.empty() && line.back() == '\r') line.pop_back();
+          buf.erase(0, nl + 1);
+          std::string answer = respond_ ? respond_(line) : std::string();
+          if (answer == "<close>") {
+            closed = true;
+            break;
+          }
+          if (!answer.empty()) (void)!::write(c, answer.data(), answer.size());
+        }
+        if (closed) break;
+      }
+      ::close(c);
+    }
+  }
+
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+  std::string greeting_;
+  Responder respond_;
+  std::atomic<bool> stop_{false};
+  std::mutex m_;
+  std::string received_;
+  std::thread thread_;
+};
+
+std::string tag_of(const std::string& line) { return line.substr(0, line.find(' ')); }
+
+probe::ProbeSpec spec_for(Protocol p, std::uint16_t port, Security sec, int deadline_ms, bool with_password) {
+  probe::ProbeSpec s;
+  s.endpoint.protocol = p;
+  s.endpoint.subject = p == Protocol::smtp ? Subject::outgoing : Subject::incoming;
+  s.endpoint.host = "127.0.0.1";
+  s.endpoint.port = port;
+  s.endpoint.security = sec;
+  s.endpoint.username = "bob@example.test";
+  if (with_password) s.endpoint.password = Secret(kCanary);
+  s.use_credentials = with_password;
+  s.not_attempted_reason = with_password ? "" : "no password given";
+  s.account_email = "bob@example.test";
+  s.t0 = probe::Clock::now();
+  s.deadline = s.t0 + std::chrono::milliseconds(deadline_ms);
+  return s;
+}
+
+probe::ProbeOutput run(const probe::ProbeSpec& s) {
+  probe::ProbeProgress progress;
+  std::atomic<bool> cancel{false};
+  return probe::run_probe(s, progress, cancel);
+}
+
+void no_canary(const probe::ProbeOutput& out) {
+  for (const auto& l : out.log) CHECK(l.line.find(kCanary) == std::string::npos);
+  CHECK(evidence_to_json(Evidence{}).dump().find(kCanary) == std::string::npos);
+  CHECK(to_json(out.result).dump().find(kCanary) == std::string::npos);
+}
+
+std::uint16_t closed_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+}  // namespace
+
+TEST_CASE("a closed port is refused at once", "[probe]") {
+  auto out = run(spec_for(Protocol::imap, closed_port(), Security::tls, 3000, true));
+  CHECK(out.result.connect.status == ConnectEvidence::Status::refused);
+  CHECK(out.result.elapsed_ms < 1000);
+  CHECK(out.result.login.status == LoginEvidence::Status::not_attempted);
+  CHECK(out.result.tls.status == TlsEvidence::Status::skipped);
+}
+
+TEST_CASE("a server that accepts and never speaks: greeting silent within the deadline", "[probe]") {
+  ScriptServer server("", nullptr);
+  auto start = probe::Clock::now();
+  auto out = run(spec_for(Protocol::imap, server.port(), Security::starttls, 800, true));
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(probe::Clock::now() - start).count();
+  CHECK(out.result.connect.status == ConnectEvidence::Status::ok);
+  CHECK(out.result.greeting.status == GreetingEvidence::Status::silent);
+  CHECK(out.result.cancelled);
+  CHECK(took < 800 + 200);
+  CHECK(server.received().empty());
+}
+
+TEST_CASE("implicit TLS to a silent server ends at the deadline with the greeting silent", "[probe]") {
+  ScriptServer server("", nullptr);
+  auto out = run(spec_for(Protocol::imap, server.port(), Security::tls, 600, false));
+  CHECK(out.result.greeting.status == GreetingEvidence::Status::silent);
+  CHECK(out.result.tls.status == TlsEvidence::Status::failed);
+  CHECK(out.result.elapsed_ms < 800);
+}
+
+TEST_CASE("implicit TLS to a plaintext server fails at once as a plaintext answer", "[probe]") {
+  ScriptServer server("* OK IMAP ready\r\n", [](const std::string&) { return std::string("* BAD what\r\n"); });
+  auto out = run(spec_for(Protocol::imap, server.port(), Security::tls, 3000, true));
+  CHECK(out.result.connect.status == ConnectEvidence::Status::ok);
+  CHECK(out.result.tls.failure == TlsEvidence::Failure::plaintext_answer);
+  CHECK(out.result.elapsed_ms < 1500);
+  CHECK(server.received().find(kCanary) == std::string::npos);
+}
+
+TEST_CASE("STARTTLS configured but not offered: starttls_unavailable and no credential sent", "[probe]") {
+  ScriptServer server("* OK IMAP ready\r\n", [](const std::string& line) {
+    std::string tag = tag_of(line);
+    if (line.find("CAPABILITY") != std::string::npos) return "* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n" + tag + " OK done\r\n";
+    if (line.find("LOGOUT") != std::string::npos) return "* BYE bye\r\n" + tag + " OK done\r\n";
+    return tag + " BAD unexpected\r\n";
+  });
+  auto out = run(spec_for(Protocol::imap, server.port(), Security::starttls, 3000, true));
+  CHECK(out.result.greeting.status == GreetingEvidence::Status::ok);
+  CHECK(out.result.tls.status == TlsEvidence::Status::failed);
+  CHECK(out.result.tls.failure == TlsEvidence::Failure::starttls_unavailable);
+  CHECK(out.result.caps_before_tls.known);
+  CHECK_FALSE(out.result.caps_before_tls.starttls);
+  CHECK(out.result.login.status == LoginEvidence::Status::not_attempted);
+  std::string seen = server.received();
+  CHECK(seen.find("LOGIN ") == std::string::npos);
+  CHECK(seen.find("AUTHENTICATE") == std::string::npos);
+  CHECK(seen.find(kCanary) == std::string::npos);
+  no_canary(out);
+}
+
+TEST_CASE("SMTP without AUTH in EHLO: skipped_by_server, and the sender check still runs", "[probe]") {
+  ScriptServer server("220 test ESMTP\r\n", [](const std::string& line) -> std::string {
+    if (line.rfind("EHLO", 0) == 0) return "250-test\r\n250 8BITMIME\r\n";
+    if (line.rfind("MAIL FROM", 0) == 0) return "250 2.1.0 Ok\r\n";
+    if (line.rfind("RCPT TO", 0) == 0) return "554 5.7.1 <bob@example.test>: Relay access denied\r\n";
+    if (line.rfind("RSET", 0) == 0) return "250 2.0.0 Ok\r\n";
+    if (line.rfind("QUIT", 0) == 0) return "221 2.0.0 Bye\r\n";
+    return "502 5.5.2 Error\r\n";
+  });
+  auto out = run(spec_for(Protocol::smtp, server.port(), Security::none, 3000, true));
+  CHECK(out.result.greeting.status == GreetingEvidence::Status::ok);
+  CHECK(out.result.caps.known);
+  CHECK_FALSE(out.result.caps.auth_advertised);
+  CHECK(out.result.login.status == LoginEvidence::Status::skipped_by_server);
+  CHECK(out.result.after_login.mail_from.code == 250);
+  CHECK(out.result.after_login.rcpt_to.code == 554);
+  CHECK(out.result.after_login.rcpt_to.enhanced == "5.7.1");
+  CHECK(server.received().find("AUTH") == std::string::npos);
+  no_canary(out);
+}
+
+TEST_CASE("a plaintext IMAP login over security none: refusal with every reply line, redacted transcript", "[probe]") {
+  std::string auth_tag;
+  ScriptServer server("* OK IMAP ready\r\n", [&auth_tag](const std::string& line) {
+    std::string tag = tag_of(line);
+    if (line.find("CAPABILITY") != std::string::npos) return "* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n" + tag + " OK done\r\n";
+    if (line.find("AUTHENTICATE PLAIN") != std::string::npos) {
+      auth_tag = tag;
+      return std::string("+ \r\n");
+    }
+    if (line.find("LOGOUT") != std::string::npos) return "* BYE bye\r\n" + tag + " OK done\r\n";
+    // The SASL answer itself.
+    return "* NO [ALERT] Application-specific password required\r\n" + auth_tag + " NO [AUTHENTICATIONFAILED] Authentication failed.\r\n";
+  });
+  auto out = run(spec_for(Protocol::imap, server.port(), Security::none, 3000, true));
+  CHECK(out.result.login.status == LoginEvidence::Status::refused);
+  CHECK(out.result.login.mechanism == "PLAIN");
+  CHECK(out.result.login.reply.response_code == "AUTHENTICATIONFAILED");
+  CHECK(out.result.login.reply.lines.size() == 3);  // "+ ", the untagged ALERT and the tagged NO
+  CHECK(out.result.login.reply.status == "NO");
+  CHECK(out.result.login.reply.text().find("Application-specific password required") != std::string::npos);
+  CHECK(server.received().find("AUTHENTICATE PLAIN") != std::string::npos);  // the login really went out
+  no_canary(out);
+  bool masked = false;
+  for (const auto& l : out.log) masked = masked || (l.dir == 'C' && l.line.find("<redacted>") != std::string::npos);
+  CHECK(masked);
+}
+
+TEST_CASE("a successful POP3 login over security none runs STAT and QUIT", "[probe]") {
+  ScriptServer server("+OK ready\r\n", [](const std::string& line) -> std::string {
+    if (line == "CAPA") return "+OK\r\nUSER\r\n.\r\n";
+    if (line.rfind("USER ", 0) == 0) return "+OK\r\n";
+    if (line.rfind("PASS ", 0) == 0) return line == "PASS " + kCanary ? "+OK logged in\r\n" : "-ERR [AUTH] wrong\r\n";
+    if (line == "STAT") return "+OK 3 4200\r\n";
+    if (line == "QUIT") return "+OK bye\r\n";
+    return "-ERR what\r\n";
+  });
+  auto out = run(spec_for(Protocol::pop3, server.port(), Security::none, 3000, true));
+  CHECK(out.result.login.status == LoginEvidence::Status::ok);
+  CHECK(out.result.after_login.mailbox.status == "+OK");
+  CHECK(server.received().find("QUIT") != std::string::npos);
+  no_canary(out);
+}
+
+TEST_CASE("gather_evidence: one deadline, checks through the hook, cancel stops everything", "[pipeline]") {
+  ScriptServer silent("", nullptr);
+  Request req;
+  req.account.email = "bob@example.test";
+  Endpoint in;
+  in.protocol = Protocol::imap;
+  in.host = "127.0.0.1";
+  in.port = silent.port();
+  in.security = Security::starttls;
+  in.username = "bob";
+  in.password = Secret(kCanary);
+  req.account.incoming = in;
+  Endpoint out_ep = in;
+  out_ep.subject = Subject::outgoing;
+  out_ep.protocol = Protocol::smtp;
+  out_ep.port = closed_port();
+  req.account.outgoing = out_ep;
+  req.options.alternatives = false;
+  req.options.deadline_ms = 700;
+
+  std::mutex m;
+  std::vector<Check> seen;
+  RunHooks hooks;
+  hooks.on_check = [&](const Check& c) {
+    std::lock_guard<std::mutex> l(m);
+    seen.push_back(c);
+  };
+  auto start = probe::Clock::now();
+  Evidence ev = gather_evidence(req, hooks);
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(probe::Clock::now() - start).count();
+  CHECK(took < 700 + 250);
+  REQUIRE(ev.primary.size() == 2);
+  CHECK(ev.alternatives.empty());
+  CHECK(ev.checks.size() == seen.size());
+  CHECK(ev.primary[1].connect.status == ConnectEvidence::Status::refused);
+  CHECK(ev.primary[0].greeting.status == GreetingEvidence::Status::silent);
+  CHECK(evidence_to_json(ev).dump().find(kCanary) == std::string::npos);
+
+  RunHooks cancel_hooks;
+  cancel_hooks.cancel->store(true);
+  req.options.deadline_ms = 5000;
+  start = probe::Clock::now();
+  ev = gather_evidence(req, cancel_hooks);
+  took = std::chrono::duration_cast<std::chrono::milliseconds>(probe::Clock::now() - start).count();
+  CHECK(took < 500);
+}
+
+namespace {
+std::size_t count_of(const std::string& hay, const std::string& needle) {
+  std::size_t n = 0;
+  for (std::size_t p = hay.find(needle); p != std::string::npos; p = hay.find(needle, p + 1)) ++n;
+  return n;
+}
+ScriptServer::Responder imap_without_sasl() {
+  return [](const std::string& line) {
+    std::string tag = tag_of(line);
+    if (line.find("CAPABILITY") != std::string::npos) return "* CAPABILITY IMAP4rev1\r\n" + tag + " OK done\r\n";
+    if (line.find(" LOGIN ") != std::string::npos) return tag + " OK logged in\r\n";
+    if (line.find("EXAMINE") != std::string::npos) return "* 0 EXISTS\r\n" + tag + " OK [READ-ONLY] done\r\n";
+    if (line.find("LOGOUT") != std::string::npos) return "* BYE\r\n" + tag + " OK bye\r\n";
+    return tag + " BAD what\r\n";
+  };
+}
+}  // namespace
+
+TEST_CASE("a password account on a server without SASL uses IMAP LOGIN, once", "[probe]") {
+  ScriptServer server("* OK IMAP ready\r\n", imap_without_sasl());
+  auto out = run(spec_for(Protocol::imap, server.port(), Security::none, 3000, true));
+  CHECK(out.result.login.status == LoginEvidence::Status::ok);
+  CHECK(out.result.login.mechanism == "LOGIN");
+  CHECK(count_of(server.received(), " LOGIN ") == 1);
+  CHECK(out.result.after_login.mailbox.status == "OK");
+  no_canary(out);
+}
+
+TEST_CASE("an encrypted-password account on a PLAIN-only server: no_mechanism, nothing sent", "[probe]") {
+  ScriptServer server("* OK IMAP ready\r\n", [](const std::string& line) {
+    std::string tag = tag_of(line);
+    if (line.find("CAPABILITY") != std::string::npos) return "* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n" + tag + " OK done\r\n";
+    if (line.find("LOGOUT") != std::string::npos) return "* BYE\r\n" + tag + " OK bye\r\n";
+    return tag + " NO refused\r\n";
+  });
+  auto spec = spec_for(Protocol::imap, server.port(), Security::none, 3000, true);
+  spec.endpoint.auth = AuthMethod::password_encrypted;
+  auto out = run(spec);
+  CHECK(out.result.login.status == LoginEvidence::Status::no_mechanism);
+  CHECK(server.received().find("AUTHENTICATE") == std::string::npos);
+  CHECK(server.received().find(" LOGIN ") == std::string::npos);
+}
