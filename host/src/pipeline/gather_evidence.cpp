@@ -5,6 +5,8 @@
 #include <curl/curl.h>
 
 #include "maildoctor/diagnosis.hpp"
+#include "maildoctor/discover.hpp"
+#include "maildoctor/kb.hpp"
 #include "pipeline/probe_plan.hpp"
 #include "probe/probe.hpp"
 #include "probe/probe_checks.hpp"
@@ -19,6 +21,8 @@ constexpr auto kWatchInterval = std::chrono::milliseconds(20);
 // well inside it. Primaries come first, so what gets cut is the alternatives' chatter.
 constexpr std::size_t kMaxTranscriptBytes = 384 * 1024;
 constexpr std::size_t kMaxTranscriptEntries = 3000;
+// Discovery gets part of the budget: the probes of what it finds still need the rest.
+constexpr double kDiscoveryShare = 0.5;
 
 struct Slot {
   pipeline::PlannedProbe plan;
@@ -69,6 +73,23 @@ Evidence gather_evidence(Request& request, const RunHooks& hooks) {
   const auto deadline = t0 + std::chrono::milliseconds(std::max(1, request.options.deadline_ms));
   std::atomic<bool> global_cancel{false};
   std::mutex checks_mutex;
+
+  // Only an address: find the servers first, the way a mail client would, provider knowledge first.
+  if (!request.account.incoming && !request.account.outgoing && !request.account.email.empty()) {
+    DiscoverHooks dh;
+    dh.on_check = [&](const Check& c) {
+      std::lock_guard<std::mutex> lock(checks_mutex);
+      if (hooks.on_check) hooks.on_check(c);
+      ev.checks.push_back(c);
+    };
+    dh.known_settings = [](const std::string& domain, const std::string& email) -> std::optional<KnownSettings> {
+      auto published = kb::settings_for_domain(domain, email);
+      if (!published || !published->provider) return std::nullopt;
+      return KnownSettings{"provider " + published->provider->id, published->incoming, published->outgoing};
+    };
+    const auto budget = std::chrono::milliseconds(static_cast<int>(request.options.deadline_ms * kDiscoveryShare));
+    ev.discovery = discover(request, t0 + budget, dh);
+  }
 
   std::vector<std::unique_ptr<Slot>> slots;
   for (auto& plan : pipeline::plan_probes(request, t0, deadline)) {
