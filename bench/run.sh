@@ -18,11 +18,13 @@ OUT=${MAILDOCTOR_BENCH_OUT:-$BUILD/bench-results}
 if [ -z "${MAILDOCTOR_BENCH_NO_BUILD:-}" ]; then
   export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$(dirname "$ROOT")}"
   cmake --preset "$PRESET" -DMAILDOCTOR_BENCH=ON >/dev/null
-  cmake --build --preset "$PRESET" -j 2 --target maildoctor maildoctor_bench_endpoints maildoctor_bench_coldstart
+  cmake --build --preset "$PRESET" -j 2 --target maildoctor maildoctor_bench_endpoints maildoctor_bench_coldstart \
+    maildoctor_bench_linkfloor
 fi
 
 exec /usr/bin/python3 "$ROOT/bench/bench.py" \
   --bin "$BUILD/host/maildoctor" \
   --coldstart "$BUILD/bench/maildoctor_bench_coldstart" \
+  --linkfloor "$BUILD/bench/maildoctor_bench_linkfloor" \
   --scale-driver "$BUILD/bench/maildoctor_bench_endpoints" \
   --out "$OUT" "$@"
