@@ -43,10 +43,14 @@ def median(xs):
 
 
 class Proxy:
-    def __init__(self, routes, rtt_ms, source=None, netns=None, listen_host="127.0.0.1"):
-        """routes: {key: (upstream addr, port)}; in a namespace the proxy listens on the key itself."""
+    def __init__(self, routes, rtt_ms, source=None, netns=None, listen_host="127.0.0.1", dns=None):
+        """routes: {key: (upstream addr, port)}; in a namespace the proxy listens on the key itself.
+        dns: "addr:port" of the DNS server to relay (UDP) with the same latency; self.dns_server then
+        names the relay."""
         self.keys = list(routes)
         args = [sys.executable, PROXY, "--rtt-ms", str(rtt_ms), "--listen-host", listen_host]
+        if dns:
+            args += ["--udp", "%d:%s" % (53 if netns else 0, dns)]
         if source:
             args += ["--source", source]
         if netns:
@@ -58,8 +62,10 @@ class Proxy:
         line = self.proc.stdout.readline()
         if not line:
             raise RuntimeError("latency proxy did not start: %s" % args)
-        self.listen = dict(zip(self.keys, json.loads(line)["listen"]))
+        info = json.loads(line)
+        self.listen = dict(zip(self.keys, info["listen"]))
         self.host = listen_host
+        self.dns_server = "%s:%d" % (listen_host, info["udp"][0]) if info.get("udp") else None
 
     def connect_to(self, host):
         return ["%s:%d:%s:%d" % (host, k, self.host, self.listen[k]) for k in self.keys]
@@ -111,9 +117,9 @@ class Session:
         self.results = {"runs": {}, "baseline": {}}
 
     # --- one maildoctor run -----------------------------------------------------------------
-    def diagnose(self, sc, proxy_connect_to, prefix=()):
+    def diagnose(self, sc, proxy_connect_to, prefix=(), dns_server=None):
         cmd = list(prefix) + [self.bin, "diagnose", "--json", "--cacert", self.cacert,
-                              "--dns-servers", self.dns_server]
+                              "--dns-servers", dns_server or self.dns_server]
         for ct in proxy_connect_to:
             cmd += ["--connect-to", ct]
         if sc.email_only:
@@ -134,21 +140,22 @@ class Session:
     def scenario_proxy(self, sc, rep):
         rtt = self.args.rtt_ms if sc.rtt_ms is None else sc.rtt_ms
         if sc.blackhole_port:
-            p = Proxy(sc.routes, rtt, netns=blackhole.SRV_NS, listen_host=blackhole.SRV_ADDR)
+            p = Proxy(sc.routes, rtt, netns=blackhole.SRV_NS, listen_host=blackhole.SRV_ADDR, dns=self.dns_server)
         else:
             source = "127.0.0.%d" % (30 + rep) if sc.source_per_run else None
-            p = Proxy(sc.routes, rtt, source=source)
+            p = Proxy(sc.routes, rtt, source=source, dns=self.dns_server)
         return p
 
     def run_once(self, sc, rep):
         proxy = self.scenario_proxy(sc, rep)
         try:
             prefix = blackhole.Blackhole.exec_prefix() if sc.blackhole_port else ()
-            wall, result = self.diagnose(sc, proxy.connect_to(scenarios.HOST), prefix)
+            wall, result = self.diagnose(sc, proxy.connect_to(scenarios.HOST), prefix, proxy.dns_server)
         finally:
             proxy.close()
-        rtts, slowest = floor.floor_rtts(result)
-        chains = floor.probe_chains(result)
+        rtt = self.args.rtt_ms if sc.rtt_ms is None else sc.rtt_ms
+        rtts, slowest = floor.floor_rtts(result, rtt)
+        chains = floor.probe_chains(result, rtt)
         # The probe that ended last (what the diagnosis waited for) may differ from the one with the most
         # round trips when a server is slow: keep both timelines.
         last = max(chains, key=lambda k: chains[k]["last_ms"]) if chains else None
@@ -273,7 +280,7 @@ class Session:
             try:
                 time_cmd = ["/usr/bin/time", "-v"]
                 cmd = time_cmd + [self.bin, "diagnose", "--json", "--cacert", self.cacert, "--dns-servers",
-                                  self.dns_server, "--request", "-"]
+                                  proxy.dns_server, "--request", "-"]
                 for ct in proxy.connect_to(scenarios.HOST):
                     cmd += ["--connect-to", ct]
                 r = subprocess.run(cmd, input=json.dumps(sc.request), capture_output=True, text=True)
@@ -308,7 +315,8 @@ def server_time_ms(run, rtt):
         return 0
     waits = max(0, tl["server_waits"] - ch["exchanges"] * rtt)
     tls = max(0, tl["tls_gap"] - rtt * (ch["tls_rtts"] if ch["tls"] and tl["tls_gap"] else 0))
-    greet = max(0, tl["start"] - rtt * (ch["greetings"] + (ch["tls_rtts"] if tl["tls_gap"] == 0 else 0)))
+    greet = max(0, tl["start"] - rtt * (ch["greetings"] + (ch["tls_rtts"] if tl["tls_gap"] == 0 else 0) +
+                                        ch.get("dns_rtts", 0) + ch.get("discovery_rtts", 0)))
     return waits + tls + greet
 
 

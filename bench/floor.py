@@ -9,7 +9,11 @@ Counting, per probe (one `target` = one "host:port security" connection chain):
     TLS 1.2 or older (full handshakes; the version is read from the check's detail). With implicit
     TLS the greeting comes after the handshake and is counted as above: the server only speaks once
     it has the client's Finished;
-  * DNS costs nothing: dnsmasq answers on loopback without added delay.
+  * DNS goes through the proxy too (1 RTT a lookup). A probe's own `dns` check counts 1 RTT when a
+    lookup went over the wire (its ms is at least RTT/2: a --connect-to to an IP literal needs none);
+    discovery (checks of step `discover`: SRV, MX, autoconfig, all started at once) counts 1 RTT,
+    before every probe, when it ran (its lookups are answered from the local zone or refused, so
+    none goes further than one DNS round trip).
 Probes run in parallel, so the floor of a diagnosis is its slowest probe's chain (max, not sum).
 
 Round trips the protocol would not need ("avoidable", reported apart, not taken off the floor):
@@ -30,7 +34,7 @@ def _tls_rtts(detail):
     return 1
 
 
-def probe_chains(result):
+def probe_chains(result, rtt_ms=None):
     """{target: {"exchanges": n, "greetings": n, "tls": n, "rtts": n, "first_ms", "last_ms"}}."""
     chains = {}
     last_dir = {}
@@ -68,20 +72,27 @@ def probe_chains(result):
             last_line[target] = (line, t.get("ms", 0))
         last_dir[target] = d
     for ch in result.get("checks", []):
+        if ch.get("step") == "dns" and rtt_ms and ch.get("ms", 0) >= rtt_ms / 2:
+            target = ch.get("target") or ch.get("subject")
+            c = chains.setdefault(target, {"exchanges": 0, "greetings": 0, "tls": 0, "tls_rtts": 0, "avoidable": 0,
+                                           "first_ms": 0, "last_ms": 0, "waits": []})
+            c["dns_rtts"] = c.get("dns_rtts", 0) + 1
         if ch.get("step") in ("tls", "starttls") and ch.get("status") == "pass":
             target = ch.get("target") or ch.get("subject")
             c = chains.setdefault(target, {"exchanges": 0, "greetings": 0, "tls": 0, "tls_rtts": 0, "avoidable": 0,
                                            "first_ms": 0, "last_ms": 0, "waits": []})
             c["tls"] += 1
             c["tls_rtts"] += _tls_rtts(ch.get("detail"))
+    discovery = 1 if any(ch.get("step") == "discover" for ch in result.get("checks", [])) else 0
     for c in chains.values():
-        c["rtts"] = c["greetings"] + c["exchanges"] + c["tls_rtts"]
+        c["discovery_rtts"] = discovery
+        c["rtts"] = discovery + c.get("dns_rtts", 0) + c["greetings"] + c["exchanges"] + c["tls_rtts"]
     return chains
 
 
-def floor_rtts(result):
+def floor_rtts(result, rtt_ms=None):
     """(round trips of the slowest chain, its target)."""
-    chains = probe_chains(result)
+    chains = probe_chains(result, rtt_ms)
     if not chains:
         return 0, None
     target = max(chains, key=lambda k: chains[k]["rtts"])

@@ -10,7 +10,10 @@ reply one RTT after its first write: the model is a real link minus the TCP hand
 (the kernel's handshake on loopback costs nothing). Data keeps its order and its chunking;
 throughput is not limited, only latency, which is what a diagnosis is bound by.
 
-Usage: latency_proxy.py --rtt-ms 50 LISTEN_PORT:UPSTREAM_HOST:UPSTREAM_PORT [...]
+UDP (DNS): each datagram is held RTT/2 on the way out and RTT/2 on the way back, so a lookup costs
+one RTT, as it would against a resolver across the same link.
+
+Usage: latency_proxy.py --rtt-ms 50 LISTEN_PORT:UPSTREAM_HOST:UPSTREAM_PORT [...] [--udp LISTEN_PORT:HOST:PORT]
   --source ADDR        bind upstream connections to ADDR (e.g. a 127/8 address per run, so a server's
                        per-address penalties for failed logins do not carry over between runs)
   --listen-netns NAME  open the listening sockets inside network namespace NAME (ip netns), while
@@ -28,7 +31,7 @@ import sys
 _CLONE_NEWNET = 0x40000000
 
 
-def _listen_sockets(host, ports, netns):
+def _listen_sockets(host, ports, netns, udp_ports=()):
     """Listening sockets for `ports`, created inside `netns` when given (a socket keeps the
     namespace it was made in, so the process can switch back right after)."""
     libc = ctypes.CDLL(None, use_errno=True)
@@ -46,6 +49,11 @@ def _listen_sockets(host, ports, netns):
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s.bind((host, port))
             s.listen(256)
+            s.setblocking(False)
+            out.append(s)
+        for port in udp_ports:
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.bind((host, port))
             s.setblocking(False)
             out.append(s)
         return out
@@ -116,17 +124,51 @@ async def _handle(client_reader, client_writer, upstream, delay, source):
         w.close()
 
 
+class _UdpRelay(asyncio.DatagramProtocol):
+    """One listening UDP socket; one upstream socket per client address."""
+
+    def __init__(self, upstream, delay):
+        self.upstream = upstream
+        self.delay = delay
+        self.clients = {}
+
+    def connection_made(self, transport):
+        self.transport = transport
+
+    def datagram_received(self, data, addr):
+        asyncio.get_running_loop().call_later(self.delay, lambda: asyncio.ensure_future(self._forward(data, addr)))
+
+    async def _forward(self, data, addr):
+        loop = asyncio.get_running_loop()
+        up = self.clients.get(addr)
+        if up is None:
+            relay = self
+
+            class Back(asyncio.DatagramProtocol):
+                def datagram_received(self, reply, _src):
+                    loop.call_later(relay.delay, relay.transport.sendto, reply, addr)
+
+            up, _ = await loop.create_datagram_endpoint(Back, remote_addr=self.upstream)
+            self.clients[addr] = up
+        up.sendto(data)
+
+
 async def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rtt-ms", type=float, required=True)
     parser.add_argument("--listen-host", default="127.0.0.1")
     parser.add_argument("--listen-netns")
     parser.add_argument("--source")
+    parser.add_argument("--udp", action="append", default=[], help="LISTEN_PORT:UPSTREAM_HOST:UPSTREAM_PORT (datagrams)")
     parser.add_argument("routes", nargs="+", help="LISTEN_PORT:UPSTREAM_HOST:UPSTREAM_PORT (LISTEN_PORT 0 = any)")
     args = parser.parse_args()
     delay = args.rtt_ms / 2000.0
     routes = [r.split(":") for r in args.routes]
-    socks = _listen_sockets(args.listen_host, [int(listen) for listen, _, _ in routes], args.listen_netns)
+    udp_routes = [r.split(":") for r in args.udp]
+    socks = _listen_sockets(args.listen_host, [int(listen) for listen, _, _ in routes], args.listen_netns,
+                            [int(listen) for listen, _, _ in udp_routes])
+    udp_socks = socks[len(routes):]
+    socks = socks[:len(routes)]
     ports = {}
     listening = []
     servers = []
@@ -137,8 +179,13 @@ async def main():
         servers.append(server)
         ports[f"{host}:{port}"] = sock.getsockname()[1]
         listening.append(sock.getsockname()[1])
+    udp = []
+    for (listen, host, port), sock in zip(udp_routes, udp_socks):
+        transport, _ = await asyncio.get_running_loop().create_datagram_endpoint(
+            lambda u=(host, int(port)): _UdpRelay(u, delay), sock=sock)
+        udp.append(transport.get_extra_info("sockname")[1])
     # "listen" follows the order of the routes (two routes may share one upstream).
-    print(json.dumps({"ready": True, "ports": ports, "listen": listening}), flush=True)
+    print(json.dumps({"ready": True, "ports": ports, "listen": listening, "udp": udp}), flush=True)
     await asyncio.gather(*(s.serve_forever() for s in servers))
 
 
