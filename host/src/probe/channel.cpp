@@ -90,6 +90,37 @@ Channel::Result Channel::command(std::string_view line) {
   std::string wire(line);
   wire += "\r\n";
   if (!send_all(wire, r.error)) return r;
+  return read_reply(line, std::move(r));
+}
+
+std::vector<Channel::Result> Channel::pipeline(const std::vector<std::string>& lines) {
+  std::vector<Result> out;
+  std::string wire;
+  for (const auto& l : lines) {
+    log_.client_line(l);
+    wire += l + "\r\n";
+  }
+  Result sent;
+  if (!send_all(wire, sent.error)) {
+    out.push_back(std::move(sent));
+    return out;
+  }
+  for (const auto& l : lines) {
+    out.push_back(read_reply(l, Result{}));
+    if (!out.back().ok) break;
+  }
+  return out;
+}
+
+void Channel::farewell(std::string_view line) {
+  log_.client_line(line);
+  std::string wire(line);
+  wire += "\r\n";
+  std::string error;
+  send_all(wire, error);
+}
+
+Channel::Result Channel::read_reply(std::string_view line, Result r) {
   Exchange e;
   {
     // The same reading rules as for the dialogue curl drove.

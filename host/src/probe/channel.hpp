@@ -2,6 +2,7 @@
 // Commands after libcurl's part of the session, over the same connection (curl_easy_send / curl_easy_recv).
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <curl/curl.h>
 
@@ -21,10 +22,17 @@ class Channel {
     std::string error;
   };
   Result command(std::string_view line);
+  // Sends several command lines in one write, then reads one complete reply per line, in order
+  // (SMTP PIPELINING, RFC 2920: only when the server offered it). Stops at the first transport failure.
+  std::vector<Result> pipeline(const std::vector<std::string>& lines);
+  // Sends a farewell (LOGOUT / QUIT) without waiting for its reply: the reply carries nothing the
+  // diagnosis uses, and waiting for it would add a round trip to every probe.
+  void farewell(std::string_view line);
 
  private:
   bool send_all(std::string_view data, std::string& error);
   bool read_line(std::string& line, std::string& error);
+  Result read_reply(std::string_view line, Result r);
 
   CurlSession& session_;
   Protocol protocol_;

@@ -186,6 +186,10 @@ SessionOutcome CurlSession::run(const ConnectTarget& target, const std::vector<s
     curl_easy_setopt(easy_, CURLOPT_USERNAME, ep.username.c_str());
     if (ep.auth == AuthMethod::oauth2) curl_easy_setopt(easy_, CURLOPT_XOAUTH2_BEARER, ep.password.reveal().c_str());
     else curl_easy_setopt(easy_, CURLOPT_PASSWORD, ep.password.reveal().c_str());
+    // SMTP servers must accept an initial response with AUTH (RFC 4954): saves the round trip of an
+    // empty 334 challenge. Not for IMAP: libcurl would then send one even where SASL-IR is not offered
+    // (it uses SASL-IR by itself when the server lists it).
+    if (ep.protocol == Protocol::smtp) curl_easy_setopt(easy_, CURLOPT_SASL_IR, 1L);
     login_options_ = login_options_for(ep.auth, spec_.allow_cleartext_command);
     if (!login_options_.empty()) curl_easy_setopt(easy_, CURLOPT_LOGIN_OPTIONS, login_options_.c_str());
   }
