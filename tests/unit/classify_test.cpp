@@ -248,6 +248,22 @@ TEST_CASE("no matching mechanism: OAuth-only server vs other methods", "[classif
   CHECK(has_fix(first(r), "auth", "password-encrypted"));
 }
 
+TEST_CASE("POP3 in clear text with STLS offered and no method is auth.tls_required, not a method problem", "[classify]") {
+  // Dovecot with disable_plaintext_auth hides its SASL list until STLS.
+  auto p = good_probe(Subject::incoming, Protocol::pop3, "mail.example.test", 110, Security::none);
+  p.login.status = LoginEvidence::Status::no_mechanism;
+  p.caps.sasl_mechanisms = {};
+  p.caps.starttls = true;
+  p.caps_before_tls = p.caps;
+  auto r = run(p);
+  CHECK(first(r).code == "auth.tls_required");
+  CHECK(has_fix(first(r), "security", "starttls"));
+  // Without STLS on offer the method really is the problem.
+  p.caps.starttls = false;
+  p.caps_before_tls = p.caps;
+  CHECK(first(run(p)).code == "auth.mechanism_unsupported");
+}
+
 TEST_CASE("SMTP without AUTH is reported, not taken for success", "[classify]") {
   auto p = good_probe(Subject::outgoing, Protocol::smtp, "smtp.example.test", 587, Security::starttls);
   p.login.status = LoginEvidence::Status::skipped_by_server;

@@ -32,6 +32,12 @@ void tls_required(Context& ctx, const ProbeResult& p, const Reply& reply) {
 
 void no_mechanism(Context& ctx, const ProbeResult& p) {
   const auto& mechs = p.caps.sasl_mechanisms;
+  // Dovecot with disable_plaintext_auth lists STLS and an empty SASL list on a clear-text POP3 connection: the
+  // methods are hidden until TLS, so the cause is the missing encryption, not the method.
+  if (mechs.empty() && p.endpoint.security == Security::none && (p.caps_before_tls.starttls || p.caps.starttls)) {
+    tls_required(ctx, p, {});
+    return;
+  }
   const bool provider_oauth = ctx.provider && ctx.provider->oauth2 == "required";
   if (p.endpoint.auth != AuthMethod::oauth2 && (oauth_only(mechs) || provider_oauth)) {
     Finding f = make_finding("auth.oauth_required", Severity::error, p, ctx, "{host} no longer accepts a password: OAuth2 is needed",
