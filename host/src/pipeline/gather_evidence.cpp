@@ -39,7 +39,8 @@ void init_curl_once() {
 }
 
 // A plaintext or STARTTLS probe that is connected but hears nothing, while implicit TLS to the very same port
-// has completed a handshake: that port wants TLS from the start, so waiting longer tells nothing new.
+// got a certificate from the server (a refused certificate counts: the server still speaks TLS there): that port
+// wants TLS from the start, so waiting longer tells nothing new.
 void stop_wrong_mode_waits(std::vector<std::unique_ptr<Slot>>& slots) {
   for (auto& p : slots) {
     const Endpoint& ep = p->plan.spec.endpoint;
@@ -48,7 +49,7 @@ void stop_wrong_mode_waits(std::vector<std::unique_ptr<Slot>>& slots) {
     for (auto& a : slots) {
       const Endpoint& other = a->plan.spec.endpoint;
       if (a.get() == p.get() || other.security != Security::tls || other.port != ep.port || other.host != ep.host) continue;
-      if (a->progress.tls_done) {
+      if (a->progress.tls_done || a->progress.tls_spoken) {
         p->wrong_mode_stop = true;
         p->progress.cancel = true;
       }

@@ -98,6 +98,7 @@ void CurlSession::debug(curl_infotype type, const char* data, std::size_t size) 
 
 int CurlSession::verify(void* raw_ctx) {
   auto* ctx = static_cast<X509_STORE_CTX*>(raw_ctx);
+  progress_.tls_spoken = true;
   std::vector<int> errors = tls::verify_store_ctx(ctx);
   STACK_OF(X509)* sent = X509_STORE_CTX_get0_untrusted(ctx);
   STACK_OF(X509)* chain = sk_X509_new_null();

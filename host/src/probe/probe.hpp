@@ -37,6 +37,8 @@ struct ProbeProgress {
   std::atomic<bool> connected{false};
   std::atomic<bool> server_spoke{false};
   std::atomic<bool> tls_done{false};
+  // The server sent a certificate: it speaks TLS on this port, even when the certificate is then refused.
+  std::atomic<bool> tls_spoken{false};
   std::atomic<bool> finished{false};
   std::atomic<bool> cancel{false};
 };
