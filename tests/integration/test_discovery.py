@@ -1,7 +1,6 @@
 """Only an e-mail address: settings found through RFC 6186 SRV records served by dnsmasq."""
 import json
 
-import pytest
 
 from conftest import USER
 from maildoctor import request
@@ -21,9 +20,6 @@ def _sources(obj):
     return found
 
 
-# Remove once it passes (strict: an unexpected pass fails the suite as a reminder).
-@pytest.mark.xfail(strict=True, reason="main's diagnose does not run discovery for an address-only request yet: "
-                   "the result has no discovery, no checks")
 def test_discovery_through_srv(bed, md):
     main = bed.dovecots["main"]
     run = md.diagnose(request(USER))

@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "diagnose/context.hpp"
+#include "maildoctor/discover.hpp"
 
 namespace maildoctor {
 namespace diagnose {
@@ -26,17 +27,6 @@ void analyse(Context& ctx, const ProbeResult& p) {
   provider_settings_finding(ctx, p, failed);
 }
 
-nlohmann::json discovery_json(const DiscoveryEvidence& d) {
-  if (!d.ran) return nullptr;
-  nlohmann::json chosen = nlohmann::json::array();
-  for (const auto& c : d.chosen) chosen.push_back({{"subject", to_string(c.subject)}, {"source", c.source}, {"detail", c.detail}});
-  nlohmann::json srv = nlohmann::json::array();
-  for (const auto& s : d.srv)
-    srv.push_back({{"service", s.service}, {"target", s.target}, {"port", s.port}, {"priority", s.priority}, {"weight", s.weight}});
-  nlohmann::json j{{"mx", d.mx_hosts}, {"srv", srv}, {"chosen", chosen}, {"notes", d.notes}};
-  if (!d.autoconfig_url.empty()) j["autoconfig_url"] = d.autoconfig_url;
-  return j;
-}
 }  // namespace
 }  // namespace diagnose
 
@@ -46,7 +36,7 @@ Result classify(const Request& request, const Evidence& evidence) {
   result.checks = evidence.checks;
   result.transcript = evidence.transcript;
   result.elapsed_ms = evidence.elapsed_ms;
-  result.discovery = discovery_json(evidence.discovery);
+  result.discovery = to_json(evidence.discovery);
 
   const kb::Detection det = kb::detect_provider(request, evidence);
   if (det.provider) result.provider = ProviderRef{det.provider->id, det.provider->name};
