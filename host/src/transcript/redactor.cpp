@@ -151,26 +151,28 @@ std::string Redactor::smtp_client(std::string_view line) {
   return std::string(line);
 }
 
+// Masking ends only on a line libcurl itself takes as the final reply of the exchange (imap_endofresp,
+// pop3_endofresp, smtp_endofresp in 7.88: case-sensitive, at column 0, untagged lines ignored). Ending on anything
+// else would log the next credential curl sends when a hostile server follows that line with a continuation.
 void Redactor::server_line(std::string_view line) {
   if (state_ == State::idle) return;
+  bool final = false;
   switch (protocol_) {
-    case Protocol::imap: {
-      auto l = parse_imap_line(line);
-      if (l.kind == ImapLine::Kind::tagged && (tag_.empty() || l.tag == tag_)) state_ = State::idle;
-      else if (l.kind == ImapLine::Kind::untagged && l.status == "BYE") state_ = State::idle;
+    case Protocol::imap:
+      final = !tag_.empty() && line.size() > tag_.size() && line.substr(0, tag_.size()) == tag_ && line[tag_.size()] == ' ';
       break;
-    }
-    case Protocol::pop3: {
-      auto l = parse_pop3_line(line);
-      if (l.kind == Pop3Line::Kind::ok || l.kind == Pop3Line::Kind::err) state_ = State::idle;
+    case Protocol::pop3:
+      final = line.substr(0, 3) == "+OK" || line.substr(0, 4) == "-ERR";
       break;
-    }
     case Protocol::smtp: {
-      auto l = parse_smtp_line(line);
-      if (l.valid && l.last && l.code != 334) state_ = State::idle;
+      // A bare "535" is final for curl only when CRLF follows at once, which this line no longer shows: keep masking.
+      auto digit = [](char c) { return c >= '0' && c <= '9'; };
+      final = line.size() >= 4 && digit(line[0]) && digit(line[1]) && digit(line[2]) && line[3] == ' ' &&
+              line.substr(0, 3) != "334";
       break;
     }
   }
+  if (final) state_ = State::idle;
 }
 
 namespace {
