@@ -136,6 +136,13 @@ struct ProbeResult {
   Capabilities caps;  // after STARTTLS when there was one, else the same as caps_before_tls
   LoginEvidence login;
   AfterLoginEvidence after_login;
+  // The server greeted, then the session broke off before any login could go out (capabilities, STARTTLS):
+  // whether it simply stopped answering, and curl's error. Without this the login would only read "not tested".
+  struct BrokeOff {
+    bool happened = false;
+    bool stalled = false;
+    std::string error;
+  } broke_off;
   int elapsed_ms = 0;
   [[nodiscard]] std::string target() const;  // "host:port security"
 };

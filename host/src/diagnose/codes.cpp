@@ -5,7 +5,7 @@
 
 namespace maildoctor::diagnose {
 namespace {
-constexpr std::array<std::string_view, 38> kCodes{
+constexpr std::array<std::string_view, 40> kCodes{
     "dns.not_found",          "dns.failed",
     "net.refused",            "net.timeout",
     "net.port_blocked",       "net.unreachable",
@@ -26,6 +26,8 @@ constexpr std::array<std::string_view, 38> kCodes{
     "config.better_settings", "config.differs_from_provider",
     "auth.not_tested",        // info: no password, or login switched off, so the login was not tried
     "proto.mailbox_unusable", // logged in, but the INBOX cannot be opened (e.g. 163 "Unsafe Login")
+    "proto.stalled",          // greeted, then stopped answering before the login
+    "proto.bad_reply",        // greeted, then sent a reply too large or not valid for the protocol
 };
 }  // namespace
 

@@ -182,6 +182,19 @@ void login_findings(Context& ctx, const ProbeResult& p) {
       return;
     }
     case L::not_attempted: {
+      if (p.broke_off.happened) {
+        Finding f = p.broke_off.stalled
+                        ? make_finding("proto.stalled", Severity::error, p, ctx, "{host} stopped answering partway through",
+                                       "The server greeted, then stopped answering before the login could start. It may be "
+                                       "overloaded or broken, or something between you and it holds the connection.")
+                        : make_finding("proto.bad_reply", Severity::error, p, ctx, "{host} sent a reply no mail client can use",
+                                       "The server greeted, then sent a reply that was too large or not valid {protocol}, so "
+                                       "the login could not start. The server is misconfigured, or it is not the mail server "
+                                       "it claims to be.");
+        f.params["error"] = p.broke_off.error;
+        ctx.add(std::move(f), kRankGreeting);
+        return;
+      }
       // The server already said a plaintext login is off: no need to try it to know it would fail.
       if (p.endpoint.security == Security::none && p.caps.login_disabled) {
         Reply r;

@@ -324,6 +324,12 @@ ProbeOutput run_probe(const ProbeSpec& spec, ProbeProgress& progress, const std:
   }
 
   fill_login(spec, o, f, r);
+  if (o.rc != CURLE_OK && (!o.stopped || o.deadline_hit) && r.greeting.status == GreetingEvidence::Status::ok &&
+      r.tls.status != TlsEvidence::Status::failed && !f.login && o.rc != CURLE_LOGIN_DENIED && !f.no_known_mechanism) {
+    r.broke_off.happened = true;
+    r.broke_off.stalled = o.rc == CURLE_OPERATION_TIMEDOUT;
+    r.broke_off.error = !o.error.empty() ? o.error : r.broke_off.stalled ? "no answer before the deadline" : "the session ended";
+  }
 
   const bool alive = o.rc == CURLE_OK && !session.should_stop() && !spec.stop_after_handshake;
   if (alive) {
