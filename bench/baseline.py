@@ -31,7 +31,8 @@ def probes_of(result, protocols):
     seen = []
     for c in result.get("checks", []):
         t = c.get("target")
-        if not t or c.get("subject") not in protocols:
+        # Discovery's own checks (SRV, MX, autoconfig) are not probes of a server.
+        if not t or c.get("step") == "discover" or c.get("subject") not in protocols:
             continue
         key = (c["subject"], t, bool(c.get("alternative")))
         if key not in seen:

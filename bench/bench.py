@@ -66,9 +66,10 @@ class Proxy:
         self.listen = dict(zip(self.keys, info["listen"]))
         self.host = listen_host
         self.dns_server = "%s:%d" % (listen_host, info["udp"][0]) if info.get("udp") else None
+        self.extra_connect_to = []
 
     def connect_to(self, host):
-        return ["%s:%d:%s:%d" % (host, k, self.host, self.listen[k]) for k in self.keys]
+        return ["%s:%d:%s:%d" % (host, k, self.host, self.listen[k]) for k in self.keys] + self.extra_connect_to
 
     def close(self):
         self.proc.terminate()
@@ -139,7 +140,10 @@ class Session:
 
     def scenario_proxy(self, sc, rep):
         rtt = self.args.rtt_ms if sc.rtt_ms is None else sc.rtt_ms
-        if sc.blackhole_port:
+        if sc.blackhole_port and getattr(self, "fullqueue", None):
+            p = Proxy({k: v for k, v in sc.routes.items() if k != sc.blackhole_port}, rtt, dns=self.dns_server)
+            p.extra_connect_to = ["%s:%d:127.0.0.2:%d" % (scenarios.HOST, sc.blackhole_port, self.fullqueue.port)]
+        elif sc.blackhole_port:
             p = Proxy(sc.routes, rtt, netns=blackhole.SRV_NS, listen_host=blackhole.SRV_ADDR, dns=self.dns_server)
         else:
             source = "127.0.0.%d" % (30 + rep) if sc.source_per_run else None
@@ -149,7 +153,7 @@ class Session:
     def run_once(self, sc, rep):
         proxy = self.scenario_proxy(sc, rep)
         try:
-            prefix = blackhole.Blackhole.exec_prefix() if sc.blackhole_port else ()
+            prefix = blackhole.Blackhole.exec_prefix() if sc.blackhole_port and not self.fullqueue else ()
             wall, result = self.diagnose(sc, proxy.connect_to(scenarios.HOST), prefix, proxy.dns_server)
         finally:
             proxy.close()
@@ -171,7 +175,7 @@ class Session:
     def baseline_once(self, sc, probes, rep):
         proxy = self.scenario_proxy(sc, rep)
         try:
-            prefix = blackhole.Blackhole.exec_prefix() if sc.blackhole_port else ()
+            prefix = blackhole.Blackhole.exec_prefix() if sc.blackhole_port and not self.fullqueue else ()
             wall, steps = baseline.run_sequential(probes, {"incoming": "imap", "outgoing": "smtp"}, scenarios.EMAIL,
                                                   sc.password, self.deadline_s, proxy.connect_to(scenarios.HOST),
                                                   self.cacert, prefix)
@@ -197,14 +201,18 @@ class Session:
             self._users = {scenarios.EMAIL: main.users[scenarios.EMAIL]}
             all_sc = scenarios.build(main, pf, tar.port, main.users, int(self.deadline_s * 1000), a.rtt_ms)
             chosen = [s for s in all_sc if s.name in a.scenarios]
-            bh_reason = blackhole.available() if any(s.blackhole_port for s in chosen) else None
+            bh_reason = None
+            if any(s.blackhole_port for s in chosen):
+                bh_reason = "asked for (--blackhole fullqueue)" if a.blackhole == "fullqueue" else blackhole.available()
+            self.fullqueue = None
             if bh_reason:
-                print("scenario c skipped: %s" % bh_reason, file=sys.stderr)
-                self.results["blackhole_unavailable"] = bh_reason
-                chosen = [s for s in chosen if not s.blackhole_port]
+                print("no network namespaces here (%s): scenario c uses a listener with a full accept queue" % bh_reason,
+                      file=sys.stderr)
+                self.results["blackhole_stand_in"] = bh_reason
+                self.fullqueue = blackhole.FullQueue()
             self.results["calibrated_rtt_ms_before"] = calibrate(a.rtt_ms)
             bh = blackhole.Blackhole([s.blackhole_port for s in chosen if s.blackhole_port][:1]) \
-                if any(s.blackhole_port for s in chosen) else None
+                if any(s.blackhole_port for s in chosen) and not self.fullqueue else None
             if bh:
                 bh.__enter__()
             try:
@@ -230,6 +238,8 @@ class Session:
             finally:
                 if bh:
                     bh.close()
+                if self.fullqueue:
+                    self.fullqueue.close()
             self.results["calibrated_rtt_ms_after"] = calibrate(a.rtt_ms)
             if a.rss:
                 self.results["rss"] = self.measure_rss(next(s for s in all_sc if s.name == "a"))
@@ -433,6 +443,8 @@ def main():
     p.add_argument("--deadline", type=float, default=5.0)
     p.add_argument("--scenarios", default="a,a0,b,c,d,e")
     p.add_argument("--skip-baseline", action="store_true")
+    p.add_argument("--blackhole", choices=("netns", "fullqueue"), default="netns",
+                   help="scenario c: SYNs dropped by nft in namespaces (default), or the full-accept-queue stand-in")
     p.add_argument("--no-rss", dest="rss", action="store_false")
     p.add_argument("--coldstart", help="path of the built coldstart timer (skipped if absent)")
     p.add_argument("--coldstart-runs", type=int, default=200)

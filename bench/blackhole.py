@@ -75,3 +75,30 @@ class Blackhole:
     def close():
         for ns in (CLI_NS, SRV_NS):
             subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+
+
+class FullQueue:
+    """The stand-in where namespaces cannot be made: a listener on 127.0.0.2 whose accept queue is kept
+    full (backlog 0, filled by connections that are never accepted), so Linux drops every further SYN
+    just like a firewall would. Used for the blackholed port only; the rest goes through the proxy."""
+
+    def __init__(self):
+        import socket
+        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._listener.bind(("127.0.0.2", 0))
+        self._listener.listen(0)
+        self.port = self._listener.getsockname()[1]
+        self._fillers = []
+        for _ in range(4):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.setblocking(False)
+            try:
+                s.connect(("127.0.0.2", self.port))
+            except BlockingIOError:
+                pass
+            self._fillers.append(s)
+
+    def close(self):
+        for s in self._fillers:
+            s.close()
+        self._listener.close()
