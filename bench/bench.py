@@ -6,6 +6,7 @@ Run through bench/run.sh (which builds the helpers). Needs root (servers, networ
 Writes results.json and summary.md into --out; exit status 1 when a target is missed (not in --smoke).
 """
 import argparse
+import atexit
 import json
 import os
 import platform
@@ -59,6 +60,8 @@ class Proxy:
             host, port = routes[k]
             args.append("%d:%s:%d" % (k if netns else 0, host, port))
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+        # An exception anywhere in a run must not leave proxies behind.
+        atexit.register(self.close)
         line = self.proc.stdout.readline()
         if not line:
             raise RuntimeError("latency proxy did not start: %s" % args)
@@ -72,8 +75,9 @@ class Proxy:
         return ["%s:%d:%s:%d" % (host, k, self.host, self.listen[k]) for k in self.keys] + self.extra_connect_to
 
     def close(self):
-        self.proc.terminate()
-        self.proc.wait()
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait()
 
 
 def calibrate(rtt_ms, n=20):
