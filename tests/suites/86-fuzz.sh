@@ -22,7 +22,7 @@ for src in tests/fuzz/fuzz_*.cpp; do
   work=$(mktemp -d)
   cp "$seeds"/* "$work"/
   dict=(); [[ -f tests/fuzz/dict/$target.dict ]] && dict=(-dict="tests/fuzz/dict/$target.dict")
-  if build/fuzz/tests/fuzz/"$name" "${dict[@]}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  if build/asan/tests/fuzz/"$name" "${dict[@]}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
        -max_len=65536 -print_final_stats=1 -artifact_prefix="$out/$name-" "$work" >"$out/$name.log" 2>&1; then
     echo "$name: $(grep -E 'stat::number_of_executed_units' "$out/$name.log" | awk '{print $2}') runs, $(grep -oE 'cov: [0-9]+' "$out/$name.log" | tail -1), no crash"
   else
