@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The unit suite and the hostile-server tests again, on a build with AddressSanitizer + UndefinedBehaviorSanitizer.
+# The test suites that run maildoctor (unit, real servers, replay, native messaging, hostile servers under the
+# canary harness) again, on the clang build with AddressSanitizer + UndefinedBehaviorSanitizer. The build is the
+# one 86-fuzz made its fuzz targets in (preset asan = preset fuzz), so this only adds the test executables.
 set -euo pipefail
 cd "$MAILDOCTOR_ROOT"
 out="$MAILDOCTOR_ARTIFACTS/asan"
@@ -16,4 +18,10 @@ ctest --preset asan -j2
 export MAILDOCTOR_BIN="$MAILDOCTOR_ROOT/build/asan/host/maildoctor"
 export MAILDOCTOR_RSS_LIMIT_MB=${MAILDOCTOR_ASAN_RSS_LIMIT_MB:-400}
 export MAILDOCTOR_DEADLINE_SLACK=${MAILDOCTOR_ASAN_DEADLINE_SLACK:-1.0}
-"$PYTHON" -m pytest -q -p no:cacheprovider tests/hostile
+export MAILDOCTOR_ARTIFACTS="$out"
+status=0
+for suite in 30-integration 40-replay 50-native 85-hostile; do
+  echo "--- $suite on the sanitizer build"
+  bash "tests/suites/$suite.sh" || { echo "--- $suite FAILED on the sanitizer build"; status=1; }
+done
+exit $status
