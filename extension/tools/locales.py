@@ -99,6 +99,8 @@ FINDINGS = {
                               ("Der Server bietet kein STARTTLS an", "Die Einstellungen verlangen STARTTLS, aber der Server bietet es auf diesem Port nicht an.")),
  "tls.handshake_failed": (("The encrypted connection could not be set up", "The TLS handshake with the server failed."),
                           ("Die verschlüsselte Verbindung kam nicht zustande", "Der TLS-Verbindungsaufbau mit dem Server ist fehlgeschlagen.")),
+ "tls.starttls_injected": (("Unexpected data when switching to encryption", "The server sent more data right after agreeing to STARTTLS. Something on the network may have inserted it, so no password was sent. Try another network or the SSL/TLS port."),
+                           ("Unerwartete Daten beim Wechsel zur Verschlüsselung", "Der Server hat direkt nach der Zusage zu STARTTLS weitere Daten gesendet. Sie könnten im Netz eingeschleust worden sein, daher wurde kein Passwort gesendet. Versuchen Sie ein anderes Netz oder den SSL/TLS-Port.")),
  "tls.version_too_old": (("The server only offers outdated encryption", "The server speaks only TLS 1.1 or older, which is no longer accepted."),
                          ("Der Server bietet nur veraltete Verschlüsselung", "Der Server spricht nur TLS 1.1 oder älter, das nicht mehr akzeptiert wird.")),
  "tls.cert_expired": (("The server's certificate has expired", "The server's operator must renew the certificate."),

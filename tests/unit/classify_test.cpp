@@ -160,6 +160,8 @@ TEST_CASE("TLS failures map to their codes", "[classify]") {
   p.tls.status = TlsEvidence::Status::failed;
   p.tls.failure = TlsEvidence::Failure::starttls_unavailable;
   CHECK(first(run(p)).code == "tls.starttls_unavailable");
+  p.tls.failure = TlsEvidence::Failure::starttls_pipelined;
+  CHECK(first(run(p)).code == "tls.starttls_injected");
   p.tls.failure = TlsEvidence::Failure::version_too_old;
   CHECK(first(run(p)).code == "tls.version_too_old");
   p.tls.failure = TlsEvidence::Failure::handshake;

@@ -204,6 +204,24 @@ TEST_CASE("STARTTLS configured but not offered: starttls_unavailable and no cred
   no_canary(out);
 }
 
+TEST_CASE("lines pipelined behind the STARTTLS go-ahead: starttls_pipelined and no credential sent", "[probe]") {
+  ScriptServer server("* OK IMAP ready\r\n", [](const std::string& line) {
+    std::string tag = tag_of(line);
+    if (line.find("CAPABILITY") != std::string::npos)
+      return "* CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN\r\n" + tag + " OK done\r\n";
+    if (line.find("STARTTLS") != std::string::npos)
+      return tag + " OK Begin TLS negotiation now\r\n* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n";
+    return tag + " BAD unexpected\r\n";
+  });
+  auto out = run(spec_for(Protocol::imap, server.port(), Security::starttls, 3000, true));
+  CHECK(out.result.tls.status == TlsEvidence::Status::failed);
+  CHECK(out.result.tls.failure == TlsEvidence::Failure::starttls_pipelined);
+  CHECK(out.result.login.status == LoginEvidence::Status::not_attempted);
+  CHECK(out.result.elapsed_ms < 1500);
+  CHECK(server.received().find(kCanary) == std::string::npos);
+  no_canary(out);
+}
+
 TEST_CASE("SMTP without AUTH in EHLO: skipped_by_server, and the sender check still runs", "[probe]") {
   ScriptServer server("220 test ESMTP\r\n", [](const std::string& line) -> std::string {
     if (line.rfind("EHLO", 0) == 0) return "250-test\r\n250 8BITMIME\r\n";

@@ -67,6 +67,7 @@ struct TlsEvidence {
     plaintext_answer,      // implicit TLS spoken to a plaintext/STARTTLS port ("wrong version number")
     no_answer,             // plaintext/STARTTLS spoken to an implicit-TLS port: the server waits for a ClientHello
     starttls_unavailable,  // STARTTLS configured, not offered or refused
+    starttls_pipelined,    // more server bytes followed the STARTTLS go-ahead: libcurl stops (RFC 3207 injection guard)
     version_too_old,       // the server only speaks TLS 1.1 or older
     certificate,           // see cert
     handshake              // anything else

@@ -5,7 +5,7 @@
 
 namespace maildoctor::diagnose {
 namespace {
-constexpr std::array<std::string_view, 40> kCodes{
+constexpr std::array<std::string_view, 41> kCodes{
     "dns.not_found",          "dns.failed",
     "net.refused",            "net.timeout",
     "net.port_blocked",       "net.unreachable",
@@ -28,6 +28,7 @@ constexpr std::array<std::string_view, 40> kCodes{
     "proto.mailbox_unusable", // logged in, but the INBOX cannot be opened (e.g. 163 "Unsafe Login")
     "proto.stalled",          // greeted, then stopped answering before the login
     "proto.bad_reply",        // greeted, then sent a reply too large or not valid for the protocol
+    "tls.starttls_injected",  // data followed the STARTTLS go-ahead before TLS: refused, nothing sent
 };
 }  // namespace
 

@@ -90,6 +90,14 @@ bool tls_findings(Context& ctx, const ProbeResult& p) {
                        "The connection security is set to STARTTLS, but the server does not offer to encrypt the connection "
                        "on this port. Use the SSL/TLS port instead; never switch to an unencrypted connection.");
       break;
+    case F::starttls_pipelined:
+      f = make_finding("tls.starttls_injected", Severity::error, p, ctx,
+                       "{host} sent unexpected data when switching to encryption",
+                       "Right after agreeing to encrypt the connection (STARTTLS), {host} sent more data before the "
+                       "encryption began. Something on the network may have inserted it, so the connection was stopped "
+                       "and no password was sent. Try another network, or use the SSL/TLS port. If it happens "
+                       "everywhere, the server is misbehaving: tell its provider.");
+      break;
     case F::version_too_old:
       f = make_finding("tls.version_too_old", Severity::error, p, ctx, "{host} only speaks an outdated TLS version",
                        "The server only offers TLS 1.1 or older, which current mail programs refuse as insecure. The "

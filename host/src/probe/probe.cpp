@@ -99,6 +99,14 @@ void fill_tls(const ProbeSpec& spec, const SessionOutcome& o, const DialogueFact
     return;
   }
   if (t.starttls && !f.starttls_sent) return;  // never got as far as STARTTLS (greeting or capabilities failed)
+  if (t.starttls && f.starttls_ok && o.rc == CURLE_WEIRD_SERVER_REPLY) {
+    // Since 7.79 (CVE-2021-22947) libcurl refuses a connection whose STARTTLS go-ahead arrived with more bytes
+    // behind it, before any TLS: the one thing a "weird reply" after a positive STARTTLS answer can be.
+    t.status = TlsEvidence::Status::failed;
+    t.failure = TlsEvidence::Failure::starttls_pipelined;
+    t.error = "the server sent more data right after agreeing to STARTTLS, before the encryption started";
+    return;
+  }
   t.status = TlsEvidence::Status::failed;
   t.error = o.error;
   if (o.cert_rejected) {

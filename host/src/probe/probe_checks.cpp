@@ -23,6 +23,7 @@ const char* tls_failure_word(TlsEvidence::Failure f) {
     case TlsEvidence::Failure::plaintext_answer: return "the server answered in plain text";
     case TlsEvidence::Failure::no_answer: return "the server waits for TLS from the start";
     case TlsEvidence::Failure::starttls_unavailable: return "STARTTLS not available";
+    case TlsEvidence::Failure::starttls_pipelined: return "unexpected data after the STARTTLS go-ahead";
     case TlsEvidence::Failure::version_too_old: return "the server only speaks an old TLS version";
     case TlsEvidence::Failure::certificate: return "certificate problem";
     case TlsEvidence::Failure::handshake: return "handshake failed";
