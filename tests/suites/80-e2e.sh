@@ -11,6 +11,6 @@ export MAILDOCTOR_ARTIFACTS=${MAILDOCTOR_ARTIFACTS:-$root/tests/artifacts}
 mkdir -p "$MAILDOCTOR_ARTIFACTS"
 py=${PYTHON:-/usr/bin/python3}
 # A hard bound, so a hung Thunderbird can never stall the whole run (install.sh builds the release host
-# first: about 8 minutes when its build cache is cold; the Thunderbird part itself takes about 45 s).
+# first: about 3 minutes on 2 cores when nothing is built yet; the Thunderbird part itself takes about 30 s).
 # Only this suite's own scenarios: tests/e2e/native-hello belongs to the native host's suite.
 timeout -k 10 900 unshare --net -- bash -c 'ip link set lo up && exec "$0" -m pytest -q -p no:cacheprovider tests/e2e/test_thunderbird.py' "$py"
