@@ -16,6 +16,7 @@
 #include "maildoctor/diagnosis.hpp"
 #include "maildoctor/evidence_json.hpp"
 #include "probe/probe.hpp"
+#include "loopback_server.hpp"
 
 using namespace maildoctor;
 
@@ -27,79 +28,36 @@ const std::string kCanary = "Canary-Pw-9d1f";
 class ScriptServer {
  public:
   using Responder = std::function<std::string(const std::string& line)>;
-  // greeting: sent on accept (empty: stay silent). respond: the answer to each client line.
-  ScriptServer(std::string greeting, Responder respond) : greeting_(std::move(greeting)), respond_(std::move(respond)) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    socklen_t len = sizeof a;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-    REQUIRE(::listen(fd_, 8) == 0);
-    thread_ = std::thread([this] { serve(); });
-  }
-  ~ScriptServer() {
-    stop_ = true;
-    thread_.join();
-    ::close(fd_);
-  }
-  [[nodiscard]] std::uint16_t port() const { return port_; }
-  std::string received() {
-    std::lock_guard<std::mutex> l(m_);
-    return received_;
-  }
+  // greeting: sent on accept (empty: stay silent). respond: the answer to each client line ("<close>" hangs up).
+  ScriptServer(std::string greeting, Responder respond)
+      : greeting_(std::move(greeting)), respond_(std::move(respond)), server_([this](int fd) { session(fd); }) {}
+  [[nodiscard]] std::uint16_t port() const { return server_.port(); }
+  std::string received() { return server_.received(); }
 
  private:
-  void serve() {
-    while (!stop_) {
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 20) <= 0) continue;
-      int c = ::accept(fd_, nullptr, nullptr);
-      if (c < 0) continue;
-      if (!greeting_.empty()) (void)!::write(c, greeting_.data(), greeting_.size());
-      std::string buf;
-      while (!stop_) {
-        pollfd q{c, POLLIN, 0};
-        if (::poll(&q, 1, 20) <= 0) continue;
-        char tmp[4096];
-        ssize_t n = ::read(c, tmp, sizeof tmp);
-        if (n <= 0) break;
-        {
-          std::lock_guard<std::mutex> l(m_);
-          received_.append(tmp, static_cast<std::size_t>(n));
-        }
-        buf.append(tmp, static_cast<std::size_t>(n));
-        std::size_t nl;
-        bool closed = false;
-        while ((nl = buf.find('\n')) != std::string::npos) {
-          std::string line = buf.substr(0, nl);
-          if (!line.empty() && line.back() == '\r') line.pop_back();
-          buf.erase(0, nl + 1);
-          std::string answer = respond_ ? respond_(line) : std::string();
-          if (answer == "<close>") {
-            closed = true;
-            break;
-          }
-          if (!answer.empty()) (void)!::write(c, answer.data(), answer.size());
-        }
-        if (closed) break;
-      }
-      ::close(c);
+  void session(int c) {
+    if (!greeting_.empty()) (void)!::write(c, greeting_.data(), greeting_.size());
+    testing::LineSplitter lines;
+    while (!server_.stopping()) {
+      pollfd q{c, POLLIN, 0};
+      if (::poll(&q, 1, 20) <= 0) continue;
+      char tmp[4096];
+      ssize_t n = ::read(c, tmp, sizeof tmp);
+      if (n <= 0) return;
+      server_.record(tmp, static_cast<std::size_t>(n));
+      const bool open = lines.feed(tmp, static_cast<std::size_t>(n), [&](const std::string& line) {
+        std::string answer = respond_ ? respond_(line) : std::string();
+        if (answer == "<close>") return false;
+        if (!answer.empty()) (void)!::write(c, answer.data(), answer.size());
+        return true;
+      });
+      if (!open) return;
     }
   }
 
-  int fd_ = -1;
-  std::uint16_t port_ = 0;
   std::string greeting_;
   Responder respond_;
-  std::atomic<bool> stop_{false};
-  std::mutex m_;
-  std::string received_;
-  std::thread thread_;
+  testing::LoopbackServer server_;  // last: its thread starts once the members its session uses exist
 };
 
 std::string tag_of(const std::string& line) { return line.substr(0, line.find(' ')); }

@@ -1,8 +1,5 @@
 #include <catch2/catch.hpp>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -13,11 +10,10 @@
 
 #include <atomic>
 #include <cstdio>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include "probe/probe.hpp"
+#include "loopback_server.hpp"
 
 using namespace maildoctor;
 
@@ -80,69 +76,39 @@ void make_pki(Pki& p, const std::string& leaf_kind) {
 
 class TlsImapServer {
  public:
-  explicit TlsImapServer(Pki& pki) {
-    ctx_ = SSL_CTX_new(TLS_server_method());
+  explicit TlsImapServer(Pki& pki) : ctx_(SSL_CTX_new(TLS_server_method())), server_([this](int fd) { accept_tls(fd); }) {
     SSL_CTX_use_certificate(ctx_, pki.leaf);
     SSL_CTX_use_PrivateKey(ctx_, pki.leaf_key);
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-    ::listen(fd_, 4);
-    thread_ = std::thread([this] { serve(); });
   }
   ~TlsImapServer() {
-    stop_ = true;
-    thread_.join();
-    ::close(fd_);
+    server_.stop();  // its thread uses ctx_
     SSL_CTX_free(ctx_);
   }
-  [[nodiscard]] std::uint16_t port() const { return port_; }
-  std::string received() {
-    std::lock_guard<std::mutex> l(m_);
-    return received_;
-  }
+  [[nodiscard]] std::uint16_t port() const { return server_.port(); }
+  std::string received() { return server_.received(); }
 
  private:
-  void serve() {
-    while (!stop_) {
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 20) <= 0) continue;
-      int c = ::accept(fd_, nullptr, nullptr);
-      if (c < 0) continue;
-      timeval tv{0, 200000};
-      setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-      SSL* ssl = SSL_new(ctx_);
-      SSL_set_fd(ssl, c);
-      if (SSL_accept(ssl) == 1) session(ssl);
-      SSL_free(ssl);
-      ::close(c);
-    }
+  void accept_tls(int c) {
+    timeval tv{0, 200000};
+    setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    SSL* ssl = SSL_new(ctx_);
+    SSL_set_fd(ssl, c);
+    if (SSL_accept(ssl) == 1) session(ssl);
+    SSL_free(ssl);
   }
   void session(SSL* ssl) {
     const std::string greeting = "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n";
     SSL_write(ssl, greeting.data(), static_cast<int>(greeting.size()));
-    std::string buf;
-    while (!stop_) {
+    testing::LineSplitter lines;
+    while (!server_.stopping()) {
       char tmp[2048];
       int n = SSL_read(ssl, tmp, sizeof tmp);
       if (n <= 0) {
         if (SSL_get_error(ssl, n) == SSL_ERROR_WANT_READ || errno == EAGAIN) continue;
         return;
       }
-      {
-        std::lock_guard<std::mutex> l(m_);
-        received_.append(tmp, static_cast<std::size_t>(n));
-      }
-      buf.append(tmp, static_cast<std::size_t>(n));
-      std::size_t nl;
-      while ((nl = buf.find('\n')) != std::string::npos) {
-        std::string line = buf.substr(0, nl);
-        buf.erase(0, nl + 1);
+      server_.record(tmp, static_cast<std::size_t>(n));
+      lines.feed(tmp, static_cast<std::size_t>(n), [&](const std::string& line) {
         std::string tag = line.substr(0, line.find(' '));
         std::string answer;
         if (line.find("CAPABILITY") != std::string::npos) answer = "* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n" + tag + " OK done\r\n";
@@ -153,18 +119,14 @@ class TlsImapServer {
         else if (line.find("EXAMINE") != std::string::npos) answer = "* 2 EXISTS\r\n" + tag + " OK [READ-ONLY] done\r\n";
         else answer = auth_tag_ + " OK logged in\r\n";
         SSL_write(ssl, answer.data(), static_cast<int>(answer.size()));
-      }
+        return true;
+      });
     }
   }
 
   SSL_CTX* ctx_ = nullptr;
-  int fd_ = -1;
-  std::uint16_t port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::mutex m_;
-  std::string received_;
   std::string auth_tag_ = "A002";
-  std::thread thread_;
+  testing::LoopbackServer server_;  // last: its thread starts once ctx_ exists
 };
 
 probe::ProbeOutput probe_tls(std::uint16_t port, const std::string& cacert, bool with_password, const std::string& host = "127.0.0.1") {
