@@ -12,8 +12,9 @@ trap 'rm -rf "$tmp"' EXIT
 cd "$here"
 files=(manifest.json)
 while IFS= read -r f; do files+=("$f"); done < <(find _locales api background icons options popup shared -type f | LC_ALL=C sort)
-cp --parents "${files[@]}" "$tmp/"
-find "$tmp" -exec touch -d '2020-01-01 00:00:00 UTC' {} +
+# Plain cp and touch -t: the macOS installer runs this with BSD tools, which have no cp --parents or touch -d.
+for f in "${files[@]}"; do mkdir -p "$tmp/$(dirname "$f")" && cp "$f" "$tmp/$f"; done
+find "$tmp" -exec env TZ=UTC touch -t 202001010000 {} +
 (cd "$tmp" && zip -X -q -D "$tmp/out.xpi" "${files[@]}")
 mv "$tmp/out.xpi" "$out"
 echo "$out"

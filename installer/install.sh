@@ -35,7 +35,6 @@ while (($#)); do
 done
 
 ext_id=$(md_extension_id)
-[[ -n $ext_id ]] || die "cannot read MAILDOCTOR_EXTENSION_ID from CMakeLists.txt"
 if ((system)); then
   prefix=/usr/local
   manifest_dir=/usr/lib/mozilla/native-messaging-hosts
@@ -53,11 +52,7 @@ if ((print_paths)); then
   exit 0
 fi
 ((system == 0 || EUID == 0)) || die "--system needs root"
-if [[ -n $profile ]]; then
-  [[ -d $profile ]] || die "no such Thunderbird profile folder: $profile"
-  [[ -f $md_root/extension/manifest.json ]] || die "--profile needs the add-on, which this checkout does not have"
-  profile=$(cd "$profile" && pwd)
-fi
+[[ -z $profile ]] || profile=$(md_profile_dir "$profile")
 
 if ((deps)); then
   missing=()
@@ -85,17 +80,16 @@ while IFS= read -r f; do [[ -n $f ]] && files+=("$f"); done <<<"$md_installed"
 tmp_xpi=$(mktemp --suffix=.xpi)
 trap 'rm -f "$tmp_xpi"' EXIT
 if md_build_xpi "$tmp_xpi"; then
-
-  md_note_new_dirs "$xpi_target"
-  install -D -m 0644 "$tmp_xpi" "$xpi_target"
+  md_install_xpi "$tmp_xpi" "$xpi_target"
   files+=("$xpi_target")
   say "installed the add-on $xpi_target"
   if [[ -n $profile ]]; then
-    md_note_new_dirs "$profile/extensions/$ext_id.xpi"
-    install -D -m 0644 "$tmp_xpi" "$profile/extensions/$ext_id.xpi"
+    md_install_xpi "$tmp_xpi" "$profile/extensions/$ext_id.xpi"
     files+=("$profile/extensions/$ext_id.xpi")
     say "installed the add-on into the profile: $profile/extensions/$ext_id.xpi (Thunderbird asks to enable it at its next start)"
   fi
+elif [[ -f $md_root/extension/manifest.json ]]; then
+  die "packing the add-on with extension/build.sh failed"
 else
   say "no add-on in this checkout (extension/manifest.json is missing): skipped the .xpi"
 fi

@@ -7,9 +7,28 @@ md_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 say() { printf 'maildoctor: %s\n' "$*"; }
 die() { printf 'maildoctor: error: %s\n' "$*" >&2; exit 1; }
 
-# The add-on id, from the one place that defines it (the CMake cache default).
+# The add-on id, from the one place that defines it (the CMake cache default). Fails when it cannot be read.
 md_extension_id() {
-  sed -n 's/^set(MAILDOCTOR_EXTENSION_ID "\([^"]*\)".*/\1/p' "$md_root/CMakeLists.txt"
+  local id
+  id=$(sed -n 's/^set(MAILDOCTOR_EXTENSION_ID "\([^"]*\)".*/\1/p' "$md_root/CMakeLists.txt")
+  [ -n "$id" ] || die "cannot read MAILDOCTOR_EXTENSION_ID from CMakeLists.txt"
+  printf '%s\n' "$id"
+}
+
+# The absolute path of a --profile folder, after checking that it exists and that there is an add-on to put in it.
+# Absolute, because the list of installed files must name the same file wherever uninstall.sh runs from.
+md_profile_dir() {
+  [ -d "$1" ] || die "no such Thunderbird profile folder: $1"
+  [ -f "$md_root/extension/manifest.json" ] || die "--profile needs the add-on, which this checkout does not have"
+  (cd "$1" && pwd)
+}
+
+# Copies the packed add-on to a path, noting the folders that creates. Arguments: packed .xpi, target path.
+md_install_xpi() {
+  md_note_new_dirs "$2"
+  mkdir -p "$(dirname "$2")"
+  cp "$1" "$2"
+  chmod 0644 "$2"
 }
 
 # Records in $md_new_dirs every missing parent folder of the given paths, before anything is created there.
@@ -36,17 +55,10 @@ md_record() {
   say "listed what was installed in $list (installer/uninstall.sh reads it)"
 }
 
-# Packs the add-on. extension/build.sh is the add-on's own packer; zipping the folder is the fallback for a checkout
-# that predates it.
+# Packs the add-on with its own packer (extension/build.sh). Fails when the checkout has no add-on or packing fails.
 md_build_xpi() {
-  local out=$1
   [ -f "$md_root/extension/manifest.json" ] || return 1
-  if [ -x "$md_root/extension/build.sh" ]; then
-    "$md_root/extension/build.sh" "$out" >/dev/null
-  else
-    rm -f "$out"
-    (cd "$md_root/extension" && zip -X -q -r "$out" . -x 'node_modules/*' -x '*.sh' -x 'package*.json' -x 'test*/*')
-  fi
+  bash "$md_root/extension/build.sh" "$1" >/dev/null
 }
 
 # Configures (release preset) and builds the host. Arguments: prefix, manifest folder, allowed add-on ids (;-list).

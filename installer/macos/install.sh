@@ -38,6 +38,7 @@ if [ $print_paths = 1 ]; then
 fi
 [ "$(uname -s)" = Darwin ] || die "this installer is for macOS; on Linux use installer/install.sh"
 [ $system = 0 ] || [ "$(id -u)" = 0 ] || die "--system needs root (sudo)"
+[ -z "$profile" ] || profile=$(md_profile_dir "$profile")
 
 if command -v brew >/dev/null; then
   say "installing build dependencies with Homebrew"
@@ -55,18 +56,20 @@ tmp_dir=$(mktemp -d "${TMPDIR:-/tmp}/maildoctor.XXXXXX")
 trap 'rm -rf "$tmp_dir"' EXIT
 tmp_xpi=$tmp_dir/addon.xpi
 if md_build_xpi "$tmp_xpi"; then
-  md_note_new_dirs "$xpi_target"
-  mkdir -p "$(dirname "$xpi_target")" && cp "$tmp_xpi" "$xpi_target"
+  md_install_xpi "$tmp_xpi" "$xpi_target"
   files="$files
 $xpi_target"
   say "installed the add-on $xpi_target"
   if [ -n "$profile" ]; then
-    md_note_new_dirs "$profile/extensions/$ext_id.xpi"
-    mkdir -p "$profile/extensions" && cp "$tmp_xpi" "$profile/extensions/$ext_id.xpi"
+    md_install_xpi "$tmp_xpi" "$profile/extensions/$ext_id.xpi"
     files="$files
 $profile/extensions/$ext_id.xpi"
     say "installed the add-on into the profile: $profile/extensions/$ext_id.xpi"
   fi
+elif [ -f "$md_root/extension/manifest.json" ]; then
+  die "packing the add-on with extension/build.sh failed"
+else
+  say "no add-on in this checkout (extension/manifest.json is missing): skipped the .xpi"
 fi
 old_ifs=$IFS
 IFS='
