@@ -136,8 +136,11 @@ Channel::Result Channel::read_reply(std::string_view line, Result r) {
       return r;
     }
     log_.server_line(l);
+    const bool last = reply_ends(protocol_, e, l, count++);
+    // The reply becomes evidence (after_login): a server that echoes the password must not put it there.
+    log_.scrub(l);
     lines.add(l);
-    if (reply_ends(protocol_, e, l, count++)) break;
+    if (last) break;
   }
   r.reply = transcript::make_reply(protocol_, lines.take());
   r.ok = true;
