@@ -10,7 +10,7 @@ namespace maildoctor {
 class Secret {
  public:
   Secret() = default;
-  explicit Secret(std::string value) : value_(std::move(value)) {}
+  explicit Secret(std::string value);
   Secret(const Secret& other) : value_(other.value_) {}
   Secret(Secret&& other) noexcept : value_(std::move(other.value_)) { other.wipe(); }
   Secret& operator=(const Secret& other);

@@ -4,6 +4,11 @@
 
 namespace maildoctor {
 
+Secret::Secret(std::string value) : value_(std::move(value)) {
+  // A short password was copied out of the parameter's inline buffer, not moved: its bytes are still there.
+  if (value.capacity() > 0) OPENSSL_cleanse(value.data(), value.capacity());
+}
+
 Secret& Secret::operator=(const Secret& other) {
   if (this != &other) {
     wipe();
