@@ -191,6 +191,11 @@ TEST_CASE("certificate problems", "[classify]") {
     CHECK(first(r).params["names"] == nlohmann::json::array({"other.example.test", "*.other.example.test"}));
     CHECK(first(r).detail.find("other.example.test") != std::string::npos);
   }
+  SECTION("a name in the certificate is shown as written, never as a template") {
+    p.tls.cert.hostname_mismatch = true;
+    p.tls.cert.chain.front().names = {"{email}.{username}.evil.test"};
+    CHECK(first(run(p)).detail.find("({email}.{username}.evil.test)") != std::string::npos);
+  }
   SECTION("self-signed") {
     p.tls.cert.self_signed = true;
     p.tls.cert.untrusted = true;

@@ -32,10 +32,12 @@ bool certificate_findings(Context& ctx, const ProbeResult& p) {
     if (!c.chain.empty())
       for (const auto& n : c.chain.front().names) names += (names.empty() ? "" : ", ") + n;
     add("tls.cert_hostname_mismatch", "The certificate does not belong to {host}",
-        ("The server presented a certificate for other names (" + (names.empty() ? std::string("none listed") : names) +
-         ") than the configured server name {host}. Use the server name the certificate holds if it is your provider's, "
-         "or check that nothing on this network intercepts the connection.")
-            .c_str());
+        "The server presented a certificate for other names ({cert_names}) than the configured server name {host}. Use "
+        "the server name the certificate holds if it is your provider's, or check that nothing on this network "
+        "intercepts the connection.");
+    // Filled after the template: the names are the server's text, and a "{email}" in one must stay as written.
+    std::string& detail = ctx.out.back().finding.detail;
+    detail = fill(detail, {{"cert_names", names.empty() ? std::string("none listed") : names}});
     if (!c.chain.empty() && !c.chain.front().names.empty()) {
       const std::string& n = c.chain.front().names.front();
       if (n.find('*') == std::string::npos) ctx.out.back().finding.fixes.push_back(change_setting(p.endpoint.subject, "host", n));
