@@ -1,4 +1,6 @@
 """Connection-level faults: closed port, a server that never greets, and a better port nearby."""
+import os
+
 from conftest import CANARY, USER
 from maildoctor import connect_to, endpoint, request
 
@@ -18,7 +20,8 @@ def test_server_that_never_greets(bed, md):
                       connect_to({"imap": bed.tarpit_server.port}, closed_port=bed.closed), deadline=deadline)
     assert run.result["verdict"] != "ok", run.explain()
     assert "proto.no_greeting" in run.codes("incoming"), run.explain()
-    assert run.seconds <= deadline + 0.5, "took %.2f s with a %g s deadline\n%s" % (run.seconds, deadline, run.explain())
+    slack = float(os.environ.get("MAILDOCTOR_DEADLINE_SLACK", "0.5"))  # wider on the sanitizer build (90-asan)
+    assert run.seconds <= deadline + slack, "took %.2f s with a %g s deadline\n%s" % (run.seconds, deadline, run.explain())
 
 
 def test_alternative_port_works_when_configured_one_is_closed(bed, md):

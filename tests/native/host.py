@@ -100,9 +100,13 @@ class Host:
         raise KeyError(field)
 
     def kill(self):
-        if self.proc.poll() is None:
+        """Stops the host; returns its exit status if it had already exited by itself, else None."""
+        exited = self.proc.poll()
+        if exited is None:
             self.proc.kill()
             self.proc.wait()
+        self._err_reader.join(timeout=5)
+        return exited
 
 
 class Tarpit:

@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$MAILDOCTOR_ROOT"
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
-PYTHONDONTWRITEBYTECODE=1 "$PYTHON" -m pytest -q -p no:cacheprovider tests/install tests/e2e/native-hello
+PYTHONDONTWRITEBYTECODE=1 "$PYTHON" -m pytest -q -rs -p no:cacheprovider tests/install tests/e2e/native-hello
