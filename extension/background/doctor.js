@@ -107,8 +107,7 @@ export function createDoctor(deps) {
       if (!built.ok) {
         return states.finish(accountId, { ok: false, error: { code: built.reason, message: "" } });
       }
-      await states.startChecking(accountId, { trigger, scope, observedError });
-      await states.update(accountId, { accountName: settings.name, identityId: settings.identityId ?? null });
+      await states.startChecking(accountId, { trigger, scope, observedError, accountName: settings.name, identityId: settings.identityId ?? null });
       await refreshBadge();
       const outcome = await host.diagnose(built.request, (check) => states.addProgress(accountId, check));
       const entry = await states.finish(accountId, outcome, { usedPassword });
@@ -182,15 +181,19 @@ export function createDoctor(deps) {
       return { subject: fix.subject, setting: fix.setting, before: server[fix.setting] ?? null, after: fix.value };
     },
 
-    async applyFix(accountId, fix, { userConfirmedPassword = false } = {}) {
+    async applyFix(accountId, fix) {
       const entry = states.get(accountId);
       const applied = await api.applySetting(accountId, fix.subject, entry?.identityId ?? undefined, fix.setting, fix.value);
+      // The re-test may use the saved password exactly when the check that proposed the fix did.
+      const userConfirmedPassword = entry?.usedPassword === true;
       const after = await diagnose(accountId, { trigger: "after-fix", scope: "account", identityId: entry?.identityId ?? null, userConfirmedPassword });
       return { applied, entry: after };
     },
 
     async accountsWithState() {
       const list = await diagnosableAccounts();
+      // A deleted account's last problem would otherwise stay in storage, and in the badge's count, for ever.
+      if (await states.forget(list.map((a) => a.id))) await refreshBadge();
       return list.map((a) => ({ id: a.id, name: a.name, type: a.type, state: states.get(a.id) }));
     },
   };

@@ -119,7 +119,7 @@ async function handleMessage(message) {
     case "previewFix":
       return doctor.previewFix(message.accountId, message.fix);
     case "applyFix":
-      return doctor.applyFix(message.accountId, message.fix, { userConfirmedPassword: message.withPassword === true });
+      return doctor.applyFix(message.accountId, message.fix);
     case "openUrl":
       if (isOpenableUrl(message.url)) await messenger.windows.openDefaultBrowser(message.url);
       return null;

@@ -54,7 +54,8 @@ export class AccountStates {
   }
 
   startChecking(accountId, meta) {
-    return this.update(accountId, { checking: true, progress: [], trigger: meta.trigger, scope: meta.scope, observedError: meta.observedError ?? null, startedAt: this.now() });
+    const names = meta.accountName === undefined ? {} : { accountName: meta.accountName, identityId: meta.identityId ?? null };
+    return this.update(accountId, { ...names, checking: true, progress: [], trigger: meta.trigger, scope: meta.scope, observedError: meta.observedError ?? null, startedAt: this.now() });
   }
 
   addProgress(accountId, check) {
@@ -88,5 +89,6 @@ export class AccountStates {
       }
     }
     if (changed) await this.storage.set({ [STORAGE_KEY]: this.entries });
+    return changed;
   }
 }

@@ -41,11 +41,11 @@ export function fixLabel(fix, t) {
   return fix.label || t("fixSteps");
 }
 
-/** Only web pages may be opened from a fix: the URL comes from the host's data, still check it. */
+/** Only https pages may be opened from a fix: the URL comes from the host's data (all https), still check it. */
 export function isOpenableUrl(url) {
   try {
     const parsed = new URL(url);
-    return parsed.protocol === "https:" || parsed.protocol === "http:";
+    return parsed.protocol === "https:";
   } catch (e) {
     return false;
   }

@@ -216,6 +216,32 @@ test("apply: preview shows the old and new value, applying changes one setting t
   assert.equal(statusOf(states.get("account1")), "ok");
 });
 
+test("apply: the re-test uses the saved password exactly when the check that proposed the fix did", async () => {
+  const { doctor, calls } = await world();  // savedPassword "ask"
+  await doctor.diagnose("account2", { trigger: "popup", userConfirmedPassword: true });
+  const fix = { kind: "change_setting", subject: "incoming", setting: "port", value: 110 };
+  const { entry } = await doctor.applyFix("account2", fix);
+  assert.equal(entry.usedPassword, true);
+  assert.deepEqual(calls.passwordReads, [["account2", "incoming"], ["account2", "incoming"]]);
+
+  const other = await world();
+  await other.doctor.diagnose("account2", { trigger: "popup" });
+  const again = await other.doctor.applyFix("account2", fix);
+  assert.equal(again.entry.usedPassword, false, "no consent before, none after the fix");
+  assert.deepEqual(other.calls.passwordReads, []);
+});
+
+test("the status list forgets accounts that no longer exist, and the badge stops counting them", async () => {
+  const { doctor, states, calls } = await world();
+  await doctor.diagnose("account1");
+  await states.update("account9", { checkedAt: 1, result: { verdict: "problem", findings: [] } });
+  assert.equal(states.countWithStatus("problem"), 2);
+  const listed = await doctor.accountsWithState();
+  assert.deepEqual(listed.map((a) => a.id), ["account1", "account2"]);
+  assert.equal(states.get("account9"), null);
+  assert.deepEqual(calls.badges.at(-1), ["1", "#c62828"]);
+});
+
 test("merging and leading finding", () => {
   assert.deepEqual(mergeTriggers({ trigger: "login-failure", scope: "incoming", observedError: "a" }, { trigger: "startup", scope: "account", observedError: null }), {
     trigger: "login-failure", scope: "account", identityId: null, observedError: "a",

@@ -25,6 +25,7 @@ function problemAccount(extra = {}) {
             fixes: [
               { kind: "open_url", url: "https://myaccount.example/apppasswords", label: "" },
               { kind: "open_url", url: "javascript:alert(1)", label: "evil" },
+              { kind: "open_url", url: "http://plain.example/apppasswords", label: "unencrypted" },
               { kind: "change_setting", subject: "outgoing", setting: "security", value: "starttls" },
               { kind: "steps", steps: [`Step with ${PROBE}`] },
             ],
@@ -74,12 +75,12 @@ test("findings are localized by code, the host's English is the fallback for unk
   assert.equal(de.querySelector("button.diagnose").textContent, "Prüfen");
 });
 
-test("fixes become buttons: web pages open through the handler, other URL schemes are dropped", () => {
+test("fixes become buttons: https pages open through the handler, other URL schemes are dropped", () => {
   const opened = [];
   const applied = [];
   const { root } = render({ accounts: [problemAccount()] }, "en", { openUrl: (u) => opened.push(u), askApply: (id, fix) => applied.push([id, fix]) });
   const urlButtons = root.querySelectorAll("button.fix-url");
-  assert.equal(urlButtons.length, 1, "javascript: URL is not offered");
+  assert.equal(urlButtons.length, 1, "neither the javascript: nor the unencrypted http: URL is offered");
   urlButtons[0].click();
   assert.deepEqual(opened, ["https://myaccount.example/apppasswords"]);
   const setting = root.querySelector("button.fix-setting");
