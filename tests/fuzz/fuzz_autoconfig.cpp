@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "discover/client_config.hpp"
+#include "maildoctor/kb.hpp"
 #include "maildoctor/request.hpp"
 
 using namespace maildoctor;
@@ -42,6 +43,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     require(s.protocol == Protocol::smtp);
     check(s, Subject::outgoing);
   }
-  (void)discovery::expand_placeholders(xml.substr(0, 256), "bob@example.test");
+  (void)kb::expand_email_placeholders(xml.substr(0, 256), "bob@example.test");
   return 0;
 }

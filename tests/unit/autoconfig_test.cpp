@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "discover/client_config.hpp"
+#include "maildoctor/kb.hpp"
 
 using namespace maildoctor;
 using namespace maildoctor::discovery;
@@ -73,9 +74,9 @@ TEST_CASE("a good clientConfig is read completely", "[autoconfig]") {
 }
 
 TEST_CASE("placeholders are replaced", "[autoconfig]") {
-  CHECK(expand_placeholders("%EMAILLOCALPART%+x@%EMAILDOMAIN%", "a.b@mail.example") == "a.b+x@mail.example");
-  CHECK(expand_placeholders("%EMAILADDRESS%", "a@b.c") == "a@b.c");
-  CHECK(expand_placeholders("%UNKNOWN%%", "a@b.c") == "%UNKNOWN%%");
+  CHECK(kb::expand_email_placeholders("%EMAILLOCALPART%+x@%EMAILDOMAIN%", "a.b@mail.example") == "a.b+x@mail.example");
+  CHECK(kb::expand_email_placeholders("%EMAILADDRESS%", "a@b.c") == "a@b.c");
+  CHECK(kb::expand_email_placeholders("%UNKNOWN%%", "a@b.c") == "%UNKNOWN%%");
 }
 
 TEST_CASE("authentication choice follows the provider, preferring a password when one was given", "[autoconfig]") {

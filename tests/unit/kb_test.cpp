@@ -87,10 +87,12 @@ TEST_CASE("host suffixes match on label boundaries only", "[kb]") {
 }
 
 TEST_CASE("username templates expand", "[kb]") {
-  CHECK(kb::expand_username("%EMAILADDRESS%", "bob@example.org") == "bob@example.org");
-  CHECK(kb::expand_username("%EMAILLOCALPART%", "bob@example.org") == "bob");
-  CHECK(kb::expand_username("%EMAILLOCALPART%@%EMAILDOMAIN%", "bob@example.org") == "bob@example.org");
-  CHECK(kb::expand_username("%EMAILADDRESS%", "") == "%EMAILADDRESS%");
+  CHECK(kb::expand_email_placeholders("%EMAILADDRESS%", "bob@example.org") == "bob@example.org");
+  CHECK(kb::expand_email_placeholders("%EMAILLOCALPART%", "bob@example.org") == "bob");
+  CHECK(kb::expand_email_placeholders("%EMAILLOCALPART%@%EMAILDOMAIN%", "bob@example.org") == "bob@example.org");
+  CHECK(kb::expand_email_placeholders("%EMAILADDRESS%", "") == "%EMAILADDRESS%");
+  // One pass: a "%EMAILDOMAIN%" inside the address itself is not expanded again.
+  CHECK(kb::expand_email_placeholders("%EMAILADDRESS%", "x%EMAILDOMAIN%@d.example") == "x%EMAILDOMAIN%@d.example");
 }
 
 TEST_CASE("detection order: domain, then host, then MX, then banner", "[kb]") {

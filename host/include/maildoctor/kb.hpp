@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -93,7 +94,9 @@ struct PublishedSettings {
 };
 std::optional<PublishedSettings> settings_for_domain(const std::string& domain, const std::string& email = {});
 
-std::string expand_username(const std::string& pattern, const std::string& email);
+// %EMAILADDRESS%, %EMAILLOCALPART% and %EMAILDOMAIN% in a user or host name template replaced from the address, in one
+// pass (an address may itself hold a "%"). Without an address the template is returned as it is.
+std::string expand_email_placeholders(std::string_view pattern, const std::string& email);
 
 // True when host equals suffix or ends with "." + suffix (case-insensitive).
 bool host_has_suffix(const std::string& host, const std::string& suffix);

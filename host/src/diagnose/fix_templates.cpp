@@ -42,7 +42,7 @@ std::vector<Fix> provider_settings_fixes(const Context& ctx, const ProbeResult& 
   if (s->port != p.endpoint.port) out.push_back(change_setting(subj, "port", s->port, who + "'s published port"));
   if (s->security != p.endpoint.security)
     out.push_back(change_setting(subj, "security", std::string(to_string(s->security)), who + "'s published connection security"));
-  const std::string user = kb::expand_username(s->username, ctx.request.account.email);
+  const std::string user = kb::expand_email_placeholders(s->username, ctx.request.account.email);
   if (!ctx.request.account.email.empty() && !p.endpoint.username.empty() && user != p.endpoint.username &&
       user.find('%') == std::string::npos)
     out.push_back(change_setting(subj, "username", user, who + "'s user name form"));

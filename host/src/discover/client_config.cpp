@@ -1,5 +1,7 @@
 #include "discover/client_config.hpp"
 
+#include "maildoctor/kb.hpp"
+
 #include <expat.h>
 
 #include <algorithm>
@@ -72,7 +74,7 @@ void finish_server(State& st, RawServer raw) {
   }
   ConfigServer s;
   s.protocol = *protocol;
-  s.host = lower(expand_placeholders(trim(raw.hostname), *st.email));
+  s.host = lower(kb::expand_email_placeholders(trim(raw.hostname), *st.email));
   if (!valid_hostname(s.host)) {
     st.config.warnings.push_back(where + ": the host name \"" + s.host + "\" is not valid");
     return;
@@ -96,7 +98,7 @@ void finish_server(State& st, RawServer raw) {
     st.config.warnings.push_back(where + ": the socketType \"" + socket + "\" is not known");
     return;
   }
-  s.username = expand_placeholders(trim(raw.username), *st.email);
+  s.username = kb::expand_email_placeholders(trim(raw.username), *st.email);
   if (!safe_for_command(s.username) || s.username.size() > 320) {
     st.config.warnings.push_back(where + ": the username is not usable");
     return;
@@ -166,29 +168,6 @@ void XMLCALL on_entity_decl(void* user, const XML_Char*, int, const XML_Char*, i
 }
 
 }  // namespace
-
-std::string expand_placeholders(std::string_view text, const std::string& email) {
-  const auto at = email.rfind('@');
-  const std::string local = at == std::string::npos ? email : email.substr(0, at);
-  const std::string domain = at == std::string::npos ? std::string() : email.substr(at + 1);
-  const std::pair<std::string_view, const std::string*> table[] = {
-      {"%EMAILADDRESS%", &email}, {"%EMAILLOCALPART%", &local}, {"%EMAILDOMAIN%", &domain}};
-  std::string out;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    bool replaced = false;
-    for (const auto& [key, value] : table) {
-      if (text.substr(i, key.size()) == key) {
-        out += *value;
-        i += key.size();
-        replaced = true;
-        break;
-      }
-    }
-    if (!replaced) out += text[i++];
-  }
-  return out;
-}
 
 std::optional<AuthMethod> auth_from_config(std::string_view value) {
   const std::string v = lower(std::string(value));

@@ -40,9 +40,6 @@ struct ParsedConfig {
 // nested deeper than a clientConfig ever is, or with too many elements. Never throws.
 ParsedConfig parse_client_config(std::string_view xml, const std::string& email, std::size_t max_bytes = 256 * 1024);
 
-// %EMAILADDRESS%, %EMAILLOCALPART%, %EMAILDOMAIN% replaced from the address.
-std::string expand_placeholders(std::string_view text, const std::string& email);
-
 // Maps an <authentication> value to ours; nullopt for values we cannot test (e.g. client-IP-address).
 std::optional<AuthMethod> auth_from_config(std::string_view value);
 

@@ -77,17 +77,26 @@ std::vector<LoadProblem> validate_providers(const std::vector<Provider>& all) {
   return out;
 }
 
-std::string expand_username(const std::string& pattern, const std::string& email) {
-  if (email.empty()) return pattern;
+std::string expand_email_placeholders(std::string_view pattern, const std::string& email) {
+  if (email.empty()) return std::string(pattern);
   const auto at = email.rfind('@');
   const std::string local = at == std::string::npos ? email : email.substr(0, at);
   const std::string domain = at == std::string::npos ? std::string() : email.substr(at + 1);
-  std::string out = pattern;
-  for (const auto& [key, value] : {std::pair<std::string, std::string>{"%EMAILADDRESS%", email},
-                                   {"%EMAILLOCALPART%", local},
-                                   {"%EMAILDOMAIN%", domain}}) {
-    for (auto pos = out.find(key); pos != std::string::npos; pos = out.find(key, pos + value.size()))
-      out.replace(pos, key.size(), value);
+  const std::pair<std::string_view, const std::string*> table[] = {
+      {"%EMAILADDRESS%", &email}, {"%EMAILLOCALPART%", &local}, {"%EMAILDOMAIN%", &domain}};
+  std::string out;
+  std::size_t i = 0;
+  while (i < pattern.size()) {
+    bool replaced = false;
+    for (const auto& [key, value] : table) {
+      if (pattern.substr(i, key.size()) == key) {
+        out += *value;
+        i += key.size();
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) out += pattern[i++];
   }
   return out;
 }
@@ -114,7 +123,7 @@ std::optional<PublishedSettings> settings_for_domain(const std::string& domain, 
         e.host = s.host;
         e.port = s.port;
         e.security = s.security;
-        e.username = expand_username(s.username, email);
+        e.username = expand_email_placeholders(s.username, email);
         e.auth = p.oauth2 == "required" ? AuthMethod::oauth2 : AuthMethod::password;
         return e;
       };
