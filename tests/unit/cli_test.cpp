@@ -198,6 +198,7 @@ TEST_CASE("usage errors", "[cli]") {
       {"diagnose", "--request", "x.json", "--email", "b@e.test"},
       {"diagnose", "--request", "-", "--password-stdin"},
       {"diagnose", "--email", "b@e.test", "--incoming-security", "tls"},
+      {"diagnose", "--email", "b@e.test", "--auth", "oauth2"},
       {"diagnose", "--email", "b@e.test", "--deadline", "soon"},
       {"diagnose", "--email", "b@e.test", "--connect-to", "a:1:b"},
       {"diagnose", "--email", "b@e.test", "--connect-to", "a:x:b:1"},

@@ -285,6 +285,9 @@ ParsedCommandLine parse_command_line(const std::vector<std::string>& args) {
     out.error = UsageError{"--incoming-security needs --imap or --pop3"};
   } else if (!cl.outgoing_security.empty() && cl.smtp.empty()) {
     out.error = UsageError{"--outgoing-security needs --smtp"};
+  } else if (!cl.auth.empty() && cl.imap.empty() && cl.pop3.empty() && cl.smtp.empty()) {
+    // With --email alone the servers are discovered, with the login method their source names.
+    out.error = UsageError{"--auth needs --imap, --pop3 or --smtp"};
   }
   if (!out.error) {
     for (const auto& ct : cl.connect_to) {
@@ -332,8 +335,6 @@ ParsedRequest build_request(const CommandLine& cl, const std::optional<std::stri
       if (!safe_for_command(cl.user)) return {std::nullopt, RequestError{"--user", "--user: contains a line break"}};
       parsed.request->account.username = cl.user;
     }
-    if (!cl.auth.empty() && !parse_auth_method(cl.auth))
-      return {std::nullopt, RequestError{"--auth", "--auth: must be one of password, password-encrypted, oauth2, ntlm, gssapi, tls-certificate, none"}};
   }
   if (!parsed.request) return parsed;
 
