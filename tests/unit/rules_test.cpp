@@ -58,6 +58,9 @@ TEST_CASE("rule parsing refuses mistakes", "[rules]") {
   CHECK(rules::validate_rules({dup, dup}).size() == 1);
   auto bare = rule(R"({"id":"b","match":{},"finding":{"code":"auth.failed","title":"t","detail":"d"},"sources":["https://e.example"]})");
   CHECK(rules::validate_rules({bare}).size() == 1);
+  // Each kind of condition counts as one, the provider's app-password policy too.
+  auto by_policy = rule(R"({"id":"c","match":{"provider_app_password":"required"},"finding":{"code":"auth.failed","title":"t","detail":"d"},"sources":["https://e.example"]})");
+  CHECK(rules::validate_rules({by_policy}).empty());
 }
 
 TEST_CASE("reply codes are read from the text when the probe left them empty", "[rules]") {

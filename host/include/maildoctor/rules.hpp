@@ -94,6 +94,9 @@ struct MatchInput {
 bool matches(const Rule& rule, const MatchInput& in);
 const Rule* first_match(const std::vector<Rule>& all, const MatchInput& in);
 
+// The server offers SASL mechanisms, and every one of them is an OAuth2 flavour: a password cannot log in.
+bool oauth_only(const std::vector<std::string>& mechanisms);
+
 // The codes a Reply may not have parsed (servers vary): SMTP code, enhanced code and bracketed response code,
 // taken from the text when the fields are empty.
 int reply_code(const Reply& r);

@@ -207,7 +207,7 @@ std::vector<kb::LoadProblem> validate_rules(const std::vector<Rule>& all) {
     const Match& m = r.match;
     const bool has_condition = !m.codes.empty() || !m.enhanced.empty() || !m.response_codes.empty() || !m.text_any.empty() ||
                                !m.text_all.empty() || !m.observed_any.empty() || !m.mechanisms_any.empty() || m.oauth_only ||
-                               !m.providers.empty() || m.provider_account_password || m.provider_oauth2 || m.provider_bridge || m.provider_access_default ||
+                               !m.providers.empty() || m.provider_account_password || m.provider_app_password.has_value() || m.provider_oauth2 || m.provider_bridge || m.provider_access_default ||
                                !m.host_suffixes.empty();
     if (!has_condition) bad("matches every reply: give it at least one condition");
     if (r.sources.empty()) bad("no sources: say where this reply was seen");

@@ -114,11 +114,14 @@ bool matches(const Rule& rule, const MatchInput& in_) {
   if (!m.mechanisms_any.empty() &&
       !any_of(m.mechanisms_any, [&](const std::string& x) { return any_of(in_.mechanisms, [&](const std::string& y) { return x == y; }); }))
     return false;
-  if (m.oauth_only) {
-    if (in_.mechanisms.empty()) return false;
-    for (const auto& mech : in_.mechanisms)
-      if (mech != "XOAUTH2" && mech != "OAUTHBEARER" && mech != "XOAUTH") return false;
-  }
+  if (m.oauth_only && !oauth_only(in_.mechanisms)) return false;
+  return true;
+}
+
+bool oauth_only(const std::vector<std::string>& mechanisms) {
+  if (mechanisms.empty()) return false;
+  for (const auto& mech : mechanisms)
+    if (mech != "XOAUTH2" && mech != "OAUTHBEARER" && mech != "XOAUTH") return false;
   return true;
 }
 

@@ -3,13 +3,6 @@
 
 namespace maildoctor::diagnose {
 namespace {
-bool oauth_only(const std::vector<std::string>& mechs) {
-  if (mechs.empty()) return false;
-  for (const auto& m : mechs)
-    if (m != "XOAUTH2" && m != "OAUTHBEARER" && m != "XOAUTH") return false;
-  return true;
-}
-
 // The account setting that would use a mechanism the server offers, most common first.
 std::optional<std::string> auth_setting_for(const std::vector<std::string>& mechs) {
   auto has = [&](const char* m) { return std::find(mechs.begin(), mechs.end(), m) != mechs.end(); };
@@ -39,7 +32,7 @@ void no_mechanism(Context& ctx, const ProbeResult& p) {
     return;
   }
   const bool provider_oauth = ctx.provider && ctx.provider->oauth2 == "required";
-  if (p.endpoint.auth != AuthMethod::oauth2 && (oauth_only(mechs) || provider_oauth)) {
+  if (p.endpoint.auth != AuthMethod::oauth2 && (rules::oauth_only(mechs) || provider_oauth)) {
     Finding f = make_finding("auth.oauth_required", Severity::error, p, ctx, "{host} no longer accepts a password: OAuth2 is needed",
                              "The server only offers sign-in through the provider's web page (OAuth2). Set the authentication "
                              "method to OAuth2; Thunderbird then opens {provider}'s sign-in window.");
