@@ -128,15 +128,15 @@ Evidence gather_evidence(Request& request, const RunHooks& hooks) {
   }
   for (auto& s : slots) s->thread.join();
 
+  // One budget for the whole transcript, filled probe by probe. A probe cut short says so in its own marker line
+  // (one per probe, so still bounded); a later probe's lines are still kept while they fit.
   std::size_t transcript_bytes = 0;
-  bool transcript_cut = false;
   for (auto& s : slots) {
     ProbeResult& r = s->output.result;
     const std::string target = r.target();
     for (auto& l : s->output.log) {
       if (transcript_bytes + l.line.size() > kMaxTranscriptBytes || ev.transcript.size() >= kMaxTranscriptEntries) {
-        if (!transcript_cut) ev.transcript.push_back({r.endpoint.subject, '*', l.ms, "[transcript limit reached: later lines are not kept]", target});
-        transcript_cut = true;
+        ev.transcript.push_back({r.endpoint.subject, '*', l.ms, "[transcript limit reached: later lines of this connection are not kept]", target});
         break;
       }
       transcript_bytes += l.line.size();
