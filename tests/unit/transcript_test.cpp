@@ -127,12 +127,14 @@ TEST_CASE("SMTP EHLO capabilities, including an empty AUTH", "[capabilities]") {
   CHECK(c.starttls);
   CHECK(c.auth_advertised);
   CHECK(c.enhanced_status_codes);
+  CHECK(c.pipelining);
   CHECK(c.sasl_mechanisms == std::vector<std::string>{"PLAIN", "LOGIN"});
   auto empty_auth = parse_smtp_capabilities({"250-dovecot", "250-AUTH", "250 STARTTLS"});
   CHECK(empty_auth.auth_advertised);
   CHECK(empty_auth.sasl_mechanisms.empty());
   auto none = parse_smtp_capabilities({"250-postfix", "250 STARTTLS"});
   CHECK_FALSE(none.auth_advertised);
+  CHECK_FALSE(none.pipelining);
   CHECK_FALSE(parse_smtp_capabilities({"502 5.5.2 Error"}).known);
 }
 

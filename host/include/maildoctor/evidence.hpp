@@ -96,6 +96,7 @@ struct Capabilities {
   bool sasl_ir = false;                      // IMAP SASL-IR
   bool auth_advertised = false;              // SMTP: an AUTH keyword is present (possibly empty)
   bool enhanced_status_codes = false;        // SMTP ENHANCEDSTATUSCODES
+  bool pipelining = false;                   // SMTP PIPELINING (RFC 2920)
 };
 
 struct LoginEvidence {

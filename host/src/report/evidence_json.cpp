@@ -85,7 +85,7 @@ json caps(const Capabilities& c) {
   return {{"known", c.known},         {"items", c.items},     {"sasl_mechanisms", c.sasl_mechanisms},
           {"starttls", c.starttls},   {"login_disabled", c.login_disabled}, {"id", c.id},
           {"sasl_ir", c.sasl_ir},     {"auth_advertised", c.auth_advertised},
-          {"enhanced_status_codes", c.enhanced_status_codes}};
+          {"enhanced_status_codes", c.enhanced_status_codes}, {"pipelining", c.pipelining}};
 }
 
 json cert(const CertReport& c) {

@@ -90,6 +90,7 @@ Capabilities parse_smtp_capabilities(const std::vector<std::string>& lines) {
     std::string key = upper(words[0]);
     if (key == "STARTTLS") caps.starttls = true;
     else if (key == "ENHANCEDSTATUSCODES") caps.enhanced_status_codes = true;
+    else if (key == "PIPELINING") caps.pipelining = true;
     else if (key == "AUTH" || key.rfind("AUTH=", 0) == 0) {
       caps.auth_advertised = true;
       if (key.size() > 5 && key[4] == '=') add_mechanism(caps, key.substr(5));
