@@ -129,7 +129,6 @@ int CurlSession::verify(void* raw_ctx) {
 
 SessionOutcome CurlSession::run(const ConnectTarget& target, const std::vector<std::string>& addresses) {
   const Endpoint& ep = spec_.endpoint;
-  const auto start = Clock::now();
   multi_ = curl_multi_init();
   easy_ = curl_easy_init();
   if (!multi_ || !easy_) {
@@ -157,7 +156,7 @@ SessionOutcome CurlSession::run(const ConnectTarget& target, const std::vector<s
     std::string entry = url_host(target.host) + ":" + std::to_string(target.port) + ":";
     for (std::size_t i = 0; i < addresses.size(); ++i) {
       if (i) entry += ",";
-      entry += is_ipv6_literal(addresses[i]) ? "[" + addresses[i] + "]" : addresses[i];
+      entry += url_host(addresses[i]);
     }
     resolve_ = curl_slist_append(resolve_, entry.c_str());
     curl_easy_setopt(easy_, CURLOPT_RESOLVE, resolve_);
@@ -191,8 +190,9 @@ SessionOutcome CurlSession::run(const ConnectTarget& target, const std::vector<s
     // empty 334 challenge. Not for IMAP: libcurl would then send one even where SASL-IR is not offered
     // (it uses SASL-IR by itself when the server lists it).
     if (ep.protocol == Protocol::smtp) curl_easy_setopt(easy_, CURLOPT_SASL_IR, 1L);
-    login_options_ = login_options_for(ep.auth, spec_.allow_cleartext_command);
-    if (!login_options_.empty()) curl_easy_setopt(easy_, CURLOPT_LOGIN_OPTIONS, login_options_.c_str());
+    // libcurl copies string options: a local will do.
+    const std::string login_options = login_options_for(ep.auth, spec_.allow_cleartext_command);
+    if (!login_options.empty()) curl_easy_setopt(easy_, CURLOPT_LOGIN_OPTIONS, login_options.c_str());
   }
 
   curl_multi_add_handle(multi_, easy_);
@@ -241,7 +241,6 @@ SessionOutcome CurlSession::run(const ConnectTarget& target, const std::vector<s
       if (const SSL_CIPHER* c = SSL_get_current_cipher(ssl)) out_.tls_cipher = SSL_CIPHER_get_name(c);
     }
   }
-  (void)start;
   return out_;
 }
 

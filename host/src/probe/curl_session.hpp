@@ -64,7 +64,6 @@ class CurlSession {
   curl_slist* connect_to_ = nullptr;
   char errbuf_[CURL_ERROR_SIZE] = {};
   SessionOutcome out_;
-  std::string login_options_;
 };
 
 }  // namespace maildoctor::probe

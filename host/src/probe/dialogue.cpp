@@ -113,10 +113,7 @@ Dialogue build_dialogue(Protocol protocol, const std::vector<transcript::LogLine
     std::size_t so_far = current.lines().size();
     current.add(l.line);
     d.exchanges.back().end_ms = l.ms;
-    if (reply_ends(protocol, d.exchanges.back(), l.line, so_far)) {
-      d.exchanges.back().complete = true;
-      finish(true);
-    }
+    if (reply_ends(protocol, d.exchanges.back(), l.line, so_far)) finish(true);
   }
   finish(false);
   d.greeting = transcript::make_reply(protocol, greeting.take());
@@ -179,7 +176,6 @@ DialogueFacts read_dialogue(Protocol protocol, const Dialogue& d, ProbeResult& o
     if (parsed.known) (e.after_tls ? after : before) = parsed;
     if (e.verb == "STARTTLS" || e.verb == "STLS") {
       f.starttls_sent = true;
-      f.starttls_reply = e.reply;
       f.starttls_ok = e.complete && positive(protocol, e.reply);
     }
     if (is_login_verb(protocol, e.verb)) {

@@ -39,7 +39,6 @@ GreetingEvidence::Status classify_greeting(Protocol protocol, const Reply& greet
 struct DialogueFacts {
   bool starttls_sent = false;
   bool starttls_ok = false;
-  Reply starttls_reply;
   const Exchange* login = nullptr;  // the LOGIN / AUTHENTICATE / AUTH / USER+PASS / APOP exchange, if one went out
   std::string login_mechanism;
   bool no_known_mechanism = false;  // curl: "No known authentication mechanisms supported"

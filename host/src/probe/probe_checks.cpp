@@ -3,7 +3,9 @@
 namespace maildoctor::probe {
 
 namespace {
-std::string first_line(const Reply& r) { return r.lines.empty() ? std::string() : r.lines.back(); }
+// The line that ends a reply carries its verdict (the tagged IMAP line, the last SMTP line). For a reply cut short it
+// is the "[... N more lines not kept]" marker, which is what the check should then say.
+std::string final_line(const Reply& r) { return r.lines.empty() ? std::string() : r.lines.back(); }
 
 const char* connect_word(ConnectEvidence::Status s) {
   switch (s) {
@@ -60,7 +62,7 @@ std::vector<Check> checks_for(const ProbeResult& r) {
 
   auto greeting = [&]() {
     if (r.greeting.status == GreetingEvidence::Status::skipped) return;
-    std::string d = r.greeting.status == GreetingEvidence::Status::silent ? "the server never spoke" : first_line(r.greeting.reply);
+    std::string d = r.greeting.status == GreetingEvidence::Status::silent ? "the server never spoke" : final_line(r.greeting.reply);
     add("greeting", r.greeting.status == GreetingEvidence::Status::ok ? CheckStatus::pass : CheckStatus::fail, r.greeting.ms, d);
   };
   auto tls = [&](const char* step) {
@@ -94,7 +96,7 @@ std::vector<Check> checks_for(const ProbeResult& r) {
       break;
     case LoginEvidence::Status::ok: add("auth", CheckStatus::pass, l.ms, "logged in (" + l.mechanism + ")"); break;
     case LoginEvidence::Status::refused:
-    case LoginEvidence::Status::tls_required: add("auth", CheckStatus::fail, l.ms, first_line(l.reply)); break;
+    case LoginEvidence::Status::tls_required: add("auth", CheckStatus::fail, l.ms, final_line(l.reply)); break;
     case LoginEvidence::Status::no_mechanism: add("auth", CheckStatus::fail, l.ms, l.reason); break;
     case LoginEvidence::Status::skipped_by_server: add("auth", CheckStatus::fail, l.ms, l.reason); break;
     case LoginEvidence::Status::error: add("auth", CheckStatus::fail, l.ms, l.error); break;
@@ -105,10 +107,10 @@ std::vector<Check> checks_for(const ProbeResult& r) {
   } else if (a.attempted) {
     if (r.endpoint.protocol == Protocol::smtp) {
       const Reply& last = a.rcpt_to.empty() ? a.mail_from : a.rcpt_to;
-      if (!last.empty()) add("sender", last.code == 250 ? CheckStatus::pass : CheckStatus::fail, 0, first_line(last));
+      if (!last.empty()) add("sender", last.code == 250 ? CheckStatus::pass : CheckStatus::fail, 0, final_line(last));
     } else if (!a.mailbox.empty()) {
       bool ok = a.mailbox.status == "OK" || a.mailbox.status == "+OK";
-      add("mailbox", ok ? CheckStatus::pass : CheckStatus::fail, 0, first_line(a.mailbox));
+      add("mailbox", ok ? CheckStatus::pass : CheckStatus::fail, 0, final_line(a.mailbox));
     }
   }
   return out;

@@ -34,7 +34,6 @@ class SessionLog {
   void server_text(std::string_view text);
 
   [[nodiscard]] const std::vector<LogLine>& lines() const { return lines_; }
-  [[nodiscard]] bool masking() const { return redactor_.masking(); }
   [[nodiscard]] int now_ms() const;
   // Masks the password in any other text bound for the evidence (curl's error strings, for one).
   void scrub(std::string& text) const { scrubber_.scrub(text); }
