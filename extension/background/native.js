@@ -3,6 +3,11 @@
 export const HOST_NAME = "maildoctor";
 const MISSING_HOST = /no such native application|not found|does not exist|manifest/i;
 
+/** Thunderbird's text for a port that could not start or went away, as an error outcome. */
+function portFailure(text) {
+  return { code: MISSING_HOST.test(text) ? "host_missing" : "host_failed", message: text };
+}
+
 export class HostClient {
   /** connect: runtime.connectNative; extraTimeMs: margin over the request deadline before giving up. */
   constructor(connect, { extraTimeMs = 15000, timers = globalThis } = {}) {
@@ -39,9 +44,8 @@ export class HostClient {
 
   onDisconnect(error) {
     this.port = null;
-    const text = String(error?.message ?? "");
-    const code = MISSING_HOST.test(text) ? "host_missing" : "host_failed";
-    for (const id of [...this.pending.keys()]) this.finish(id, { ok: false, error: { code, message: text } });
+    const failure = portFailure(String(error?.message ?? ""));
+    for (const id of [...this.pending.keys()]) this.finish(id, { ok: false, error: failure });
   }
 
   finish(id, outcome) {
@@ -66,8 +70,7 @@ export class HostClient {
         this.openPort().postMessage({ type: "diagnose", id, ...request });
       } catch (e) {
         this.port = null;
-        const text = String(e?.message ?? e);
-        this.finish(id, { ok: false, error: { code: MISSING_HOST.test(text) ? "host_missing" : "host_failed", message: text } });
+        this.finish(id, { ok: false, error: portFailure(String(e?.message ?? e)) });
       }
     });
   }

@@ -4,10 +4,9 @@ import { renderPopup } from "./render.js";
 
 const t = (key, subs) => messenger.i18n.getMessage(key, subs);
 const root = document.getElementById("accounts");
-const model = { accounts: [], expanded: new Set(), notes: {}, confirm: null, focus: null, hostMissing: false, savedPasswordOption: "ask" };
+const model = { accounts: [], expanded: new Set(), notes: {}, confirm: null, focus: null, savedPasswordOption: "ask" };
 
 function draw() {
-  model.hostMissing = model.accounts.some((a) => a.state?.error?.code === "host_missing");
   renderPopup(document, root, model, t, handlers);
 }
 

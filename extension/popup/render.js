@@ -179,7 +179,7 @@ function renderAccount(doc, account, model, t, handlers, formatTime) {
 /** Replaces root's content with the view of `model`. */
 export function renderPopup(doc, root, model, t, handlers, { formatTime = (ms) => new Date(ms).toLocaleTimeString() } = {}) {
   root.replaceChildren();
-  if (model.hostMissing) {
+  if (model.accounts.some((a) => a.state?.error?.code === "host_missing")) {
     root.append(
       el(doc, "div", { className: "host-missing", attrs: { role: "alert" } }, [
         el(doc, "div", { className: "host-missing-title", text: t("hostMissingTitle") }),

@@ -139,8 +139,10 @@ test("'ask' mode offers to test the saved password when the check did not log in
 });
 
 test("a missing host names the install command; no accounts says so", () => {
-  const { root } = render({ accounts: [], hostMissing: true }, "de");
+  const missing = { id: "account1", name: "Work", type: "imap", state: { checkedAt: 1, error: { code: "host_missing", message: "" } } };
+  const { root } = render({ accounts: [missing] }, "de");
   assert.equal(root.querySelector(".install-command").textContent, "installer/install.sh");
   assert.ok(root.querySelector(".host-missing").textContent.includes("nicht installiert"));
-  assert.ok(root.querySelector(".empty"));
+  assert.ok(render({ accounts: [] }, "de").root.querySelector(".empty"));
+  assert.equal(render({ accounts: [] }, "de").root.querySelector(".host-missing"), null);
 });
