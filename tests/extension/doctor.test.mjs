@@ -2,7 +2,9 @@ import { test, mock } from "node:test";
 import assert from "node:assert/strict";
 import { createDoctor, passwordAllowed, mergeTriggers, leadingFinding } from "../../extension/background/doctor.js";
 import { AccountStates, statusOf } from "../../extension/background/state.js";
-import { memoryStorage, tick } from "./helpers.mjs";
+import { HostClient } from "../../extension/background/native.js";
+import { RefusalMemory } from "../../extension/background/refusals.js";
+import { memoryStorage, tick, fakeNativeHost } from "./helpers.mjs";
 
 const SETTINGS = {
   account1: {
@@ -18,15 +20,34 @@ const SETTINGS = {
 };
 
 /** A world faked at the messenger / experiment / native-port boundary. */
-async function world({ options = { autoDiagnose: true, savedPassword: "ask" }, verdict = "problem", clock } = {}) {
-  const calls = { requests: [], passwordReads: [], notifications: [], badges: [], applied: [] };
+/** n more IMAP accounts, "many1".."manyN", each on its own server. */
+function manyAccounts(n) {
+  const out = {};
+  for (let i = 1; i <= n; i++) {
+    out[`many${i}`] = {
+      accountId: `many${i}`, name: `Many ${i}`, email: `u${i}@example.test`, identityId: `mid${i}`, type: "imap",
+      incoming: { protocol: "imap", host: `imap${i}.example.test`, port: 993, security: "tls", auth: "password", username: `u${i}` },
+      outgoing: null,
+    };
+  }
+  return out;
+}
+
+async function world({ options = { autoDiagnose: true, savedPassword: "ask" }, verdict = "problem", clock, respond, extraAccounts = 0, hostOptions } = {}) {
+  const settings = { ...structuredClone(SETTINGS), ...manyAccounts(extraAccounts) };
+  const calls = { passwordReads: [], notifications: [], badges: [], applied: [], markers: [], saved: [] };
+  const native = fakeNativeHost(respond ?? (async () => ({ version: 1, verdict, findings: verdict === "problem" ? [{ code: "tls.cert_expired", severity: "warning" }, { code: "auth.wrong_password", severity: "error" }] : [] })), hostOptions);
+  // The requests as the host received them, without the framing fields.
+  Object.defineProperty(calls, "requests", { get: () => native.posted.filter((m) => m.type === "diagnose").map(({ type, id, ...r }) => r) });
+  const missing = { connect: () => { throw new Error("No such native application maildoctor"); } };
+  const host = new HostClient(verdict === "missing" ? missing.connect : native.connect);
   const states = new AccountStates(memoryStorage(), clock ? { now: clock } : {});
   await states.load();
   const doctor = createDoctor({
     api: {
       async getAccountSettings(accountId) {
-        if (!SETTINGS[accountId]) throw new Error("no such account");
-        return structuredClone(SETTINGS[accountId]);
+        if (!settings[accountId]) throw new Error("no such account");
+        return structuredClone(settings[accountId]);
       },
       async getSavedPassword(accountId, subject) {
         calls.passwordReads.push([accountId, subject]);
@@ -34,7 +55,13 @@ async function world({ options = { autoDiagnose: true, savedPassword: "ask" }, v
       },
       async applySetting(accountId, subject, identityId, setting, value) {
         calls.applied.push([accountId, subject, identityId, setting, value]);
-        return { before: {}, after: {} };
+        const server = settings[accountId][subject];
+        const before = { ...server };
+        server[setting] = value;
+        return { before, after: { ...server } };
+      },
+      async savePassword(accountId, subject, identityId, password) {
+        calls.saved.push([accountId, subject, identityId, password]);
       },
     },
     accounts: {
@@ -43,17 +70,12 @@ async function world({ options = { autoDiagnose: true, savedPassword: "ask" }, v
           { id: "account1", name: "Work", type: "imap" },
           { id: "account2", name: "Home", type: "pop3" },
           { id: "account3", name: "Local Folders", type: "local" },
+          ...Object.values(settings).filter((a) => a.accountId.startsWith("many")).map((a) => ({ id: a.accountId, name: a.name, type: a.type })),
         ];
       },
     },
-    host: {
-      async diagnose(request, onProgress) {
-        calls.requests.push(request);
-        await onProgress({ subject: "incoming", step: "connect", status: "pass", ms: 1 });
-        if (verdict === "missing") return { ok: false, error: { code: "host_missing", message: "No such native application maildoctor" } };
-        return { ok: true, result: { version: 1, verdict, findings: verdict === "problem" ? [{ code: "tls.cert_expired", severity: "warning" }, { code: "auth.wrong_password", severity: "error" }] : [] } };
-      },
-    },
+    host,
+    refusals: new RefusalMemory({ now: clock ?? (() => Date.now()) }),
     states,
     getOptions: async () => options,
     ui: {
@@ -63,18 +85,21 @@ async function world({ options = { autoDiagnose: true, savedPassword: "ask" }, v
       async notifyProblem(accountId, name, finding) {
         calls.notifications.push([accountId, name, finding?.code]);
       },
+      async setMarker(accountId, marker) {
+        calls.markers.push([accountId, marker ? marker.finding?.code ?? marker.status : null]);
+      },
     },
     identityOfTab: async (tab) => (tab.id === 7 ? { accountId: "account1", identityId: "id1" } : null),
     debounceMs: 1000,
     cooldownMs: 60000,
     ...(clock ? { now: clock } : {}),
   });
-  return { doctor, states, calls, options };
+  return { doctor, states, calls, options, native, settings };
 }
 
 async function settle(ms) {
   mock.timers.tick(ms);
-  for (let i = 0; i < 20; i++) await tick();
+  for (let i = 0; i < 60; i++) await tick();
 }
 
 test("consent: the saved password is read only when the option or the user allows it", () => {
