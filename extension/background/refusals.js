@@ -9,6 +9,8 @@
 export const REFUSAL_WINDOW_MS = 30 * 60 * 1000;
 const SESSION_KEY = "refusedPasswords";
 const ITERATIONS = 100000;
+// Refused passwords kept per server: a user who goes back to an older refused password is still protected.
+const PER_SERVER = 5;
 
 /** The server a password goes to: protocol, user and host:port, so another server or user never matches. */
 export function serverKey(server) {
@@ -61,23 +63,33 @@ export class RefusalMemory {
   }
 
   /** The time this password was refused by that server within the window, or null. */
-  async refusedAt(server, password) {
+  /** The server's refusals still within the window, oldest first. */
+  async current(key) {
     const memory = await this.load();
-    const key = serverKey(server);
-    const record = memory.servers[key];
-    if (!record) return null;
-    if (this.now() - record.at >= this.windowMs) {
-      delete memory.servers[key];
+    const records = memory.servers[key] ?? [];
+    const live = records.filter((r) => this.now() - r.at < this.windowMs);
+    if (live.length !== records.length) {
+      if (live.length) memory.servers[key] = live;
+      else delete memory.servers[key];
       await this.save();
-      return null;
     }
-    return record.fingerprint === (await this.fingerprint(key, password)) ? record.at : null;
+    return live;
+  }
+
+  async refusedAt(server, password) {
+    const key = serverKey(server);
+    const records = await this.current(key);
+    if (!records.length) return null;
+    const fingerprint = await this.fingerprint(key, password);
+    return records.find((r) => r.fingerprint === fingerprint)?.at ?? null;
   }
 
   async remember(server, password) {
-    const memory = await this.load();
     const key = serverKey(server);
-    memory.servers[key] = { fingerprint: await this.fingerprint(key, password), at: this.now() };
+    const fingerprint = await this.fingerprint(key, password);
+    const records = (await this.current(key)).filter((r) => r.fingerprint !== fingerprint);
+    records.push({ fingerprint, at: this.now() });
+    this.memory.servers[key] = records.slice(-PER_SERVER);
     await this.save();
   }
 
