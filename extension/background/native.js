@@ -1,6 +1,6 @@
 /* The native-messaging client (CONTRACT section 5): one port to the host, requests matched by id.
- * The host runs at most HOST_MAX_RUNNING diagnoses at once and answers more with `busy` (or queues them and says
- * `queued`). The client keeps no more than that in flight and holds the rest in its own queue, so a profile with
+ * The host runs at most HOST_MAX_RUNNING diagnoses of one connection at once and queues more (progress messages
+ * with `queued`); past its queue it answers `busy`. The client keeps no more than that in flight and holds the rest in its own queue, so a profile with
  * many accounts gets one result per account instead of errors. */
 
 export const HOST_NAME = "maildoctor";
@@ -46,9 +46,7 @@ export class HostClient {
     if (!entry) return;
     if (message.type === "progress") {
       if (message.check) entry.hooks.onProgress?.(message.check);
-      else if (message.queued !== undefined) this.hostQueued(entry, message);
-    } else if (message.type === "queued") {
-      this.hostQueued(entry, message);
+      else if (typeof message.queued === "boolean") this.hostQueued(entry, message);
     } else if (message.type === "result") {
       const { type, id, ...result } = message;
       this.finish(id, { ok: true, result });
@@ -59,11 +57,12 @@ export class HostClient {
     }
   }
 
-  /* The host holds the request in its own queue: its deadline starts when it runs, so the timer restarts. */
+  /* CONTRACT section 5: {"type":"progress","queued":true,"position":N} while the host holds the request in its
+   * queue, {"queued":false} when it starts. The deadline counts from the start, so the timer restarts each time. */
   hostQueued(entry, message) {
     this.armTimer(entry);
-    const position = Number.isInteger(message.position) ? message.position : Number.isInteger(message.queued?.position) ? message.queued.position : null;
-    entry.hooks.onQueued?.({ by: "host", position });
+    if (message.queued) entry.hooks.onQueued?.({ by: "host", position: Number.isInteger(message.position) ? message.position : null });
+    else entry.hooks.onStarted?.();
   }
 
   requeue(id) {

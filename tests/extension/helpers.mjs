@@ -59,7 +59,8 @@ export const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * A native-messaging port that behaves like the maildoctor host (CONTRACT section 5): at most `maxRunning`
- * diagnoses at once; more are refused with `busy` or, with `queue: true`, answered `queued` and run later.
+ * diagnoses at once; more are refused with `busy` or, with `queue: true`, held with the progress messages
+ * {queued: true, position} and {queued: false} and run later.
  * respond(request) gives the result for one diagnose message (it may be async). Every message the add-on posted
  * is in `posted`; `peak` is the most diagnoses that ran at the same time.
  */
@@ -71,7 +72,8 @@ export function fakeNativeHost(respond, { maxRunning = 4, queue = false, progres
     host.name = name;
     const listeners = { message: [], disconnect: [] };
     const reply = (m) => setImmediate(() => listeners.message.forEach((f) => f(structuredClone(m))));
-    const run = (m) => {
+    const run = (m, wasQueued = false) => {
+      if (wasQueued) reply({ type: "progress", id: m.id, queued: false });
       host.running++;
       host.peak = Math.max(host.peak, host.running);
       setImmediate(async () => {
@@ -82,7 +84,7 @@ export function fakeNativeHost(respond, { maxRunning = 4, queue = false, progres
         host.results++;
         reply({ type: "result", id, ...result });
         const next = waiting.shift();
-        if (next) run(next);
+        if (next) run(next, true);
       });
     };
     return {
@@ -97,7 +99,7 @@ export function fakeNativeHost(respond, { maxRunning = 4, queue = false, progres
         if (queue) {
           waiting.push(message);
           host.queuedSent++;
-          return reply({ type: "queued", id: message.id, position: waiting.length });
+          return reply({ type: "progress", id: message.id, queued: true, position: waiting.length });
         }
         host.busy++;
         reply({ type: "error", id: message.id, error: { code: "busy", message: `${host.running} diagnoses are already running` } });
