@@ -211,6 +211,11 @@ export function createDoctor(deps) {
   return {
     diagnose,
     refreshBadge,
+
+    /** After a restart: the folder pane shows again what the stored states say. */
+    async refreshMarkers() {
+      for (const [accountId, entry] of Object.entries(states.all())) await updateMarker(accountId, entry);
+    },
     debouncer,
 
     onLoginFailure(failure) {
