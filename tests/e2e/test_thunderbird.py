@@ -96,6 +96,7 @@ def test_login_failure_is_diagnosed_through_the_host_without_a_click(tb, login_f
     entry = login_failed
     prompts = tb.prompts()
     assert any("Login to server 127.0.0.2 with username" in p["text"] for p in prompts), f"Thunderbird's prompt: {prompts}"
+    assert all(p["opener"] != "maildoctor e2e driver" for p in prompts), f"a prompt opened on the driver window: {prompts}"
     assert entry.get("error") is None, entry.get("error")
     assert "Login to server 127.0.0.2 with username" in entry["observedError"], "Thunderbird's own prompt text"
     # Built-in settings: the saved password is tested only after the user agrees.

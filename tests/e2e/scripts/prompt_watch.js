@@ -13,7 +13,8 @@ if (arguments[0] === "install" && !state.observer) {
         title = String(subject.Dialog?.args?.title ?? "");
         text = String(subject.Dialog?.args?.text ?? "");
       } catch (e) {}
-      state.prompts.push({ title, text, at: Date.now() });
+      const opener = subject.opener?.document?.title ?? null;
+      state.prompts.push({ title, text, at: Date.now(), opener, active: Services.focus.activeWindow?.document?.title ?? null });
       subject.setTimeout(() => {
         const ui = subject.Dialog?.ui;
         // button1 is Cancel in Thunderbird's Retry / Cancel / Enter New Password prompt (and in a plain prompt).
