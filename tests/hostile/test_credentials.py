@@ -8,6 +8,7 @@ import os
 import pty
 import subprocess
 import termios
+import time
 
 import pytest
 
@@ -79,6 +80,11 @@ def test_terminal_prompt_refuses_a_password_with_cr_or_nul(serve, protocol, kind
         termios.tcsetattr(slave, termios.TCSANOW, attrs)
         proc = subprocess.Popen([REAL_BIN, *flag_args(protocol, s.port)], stdin=slave, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE)
+        # Type only once the prompt has switched echo off: its TCSAFLUSH discards whatever was typed before.
+        for _ in range(2000):
+            if not termios.tcgetattr(slave)[3] & termios.ECHO or proc.poll() is not None:
+                break
+            time.sleep(0.01)
         os.write(master, BAD_PASSWORDS[kind].encode() + b"\n")
         out, err = proc.communicate(timeout=30)
     finally:

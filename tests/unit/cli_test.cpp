@@ -334,7 +334,7 @@ Run run_at_terminal(const std::vector<std::string>& args, const std::string& typ
 
 TEST_CASE("a password with CR or NUL is refused on stdin and at the prompt, before any diagnosis", "[cli][security]") {
   const std::vector<std::string> flags = {"diagnose", "--email", "b@e.test", "--pop3", "p.e.test:110", "--incoming-security", "none"};
-  for (const std::string typed : {std::string("pw\rDELE 1\n"), std::string("pw\rDELE 1\r\n"), std::string("pw\0x\n", 5),
+  for (const std::string& typed : {std::string("pw\rDELE 1\n"), std::string("pw\rDELE 1\r\n"), std::string("pw\0x\n", 5),
                                   std::string("\rpw\n")}) {
     INFO(typed);
     auto with_stdin = flags;

@@ -344,7 +344,7 @@ TEST_CASE("an encrypted-password account on a PLAIN-only server: no_mechanism, n
 
 TEST_CASE("a password with CR, LF or NUL never leaves the probe: no connection at all", "[probe][security]") {
   for (Protocol p : {Protocol::imap, Protocol::pop3, Protocol::smtp}) {
-    for (const std::string bad : {std::string("pw\rDELE 1"), std::string("pw\nQUIT"), std::string("pw\0x", 4)}) {
+    for (const std::string& bad : {std::string("pw\rDELE 1"), std::string("pw\nQUIT"), std::string("pw\0x", 4)}) {
       ScriptServer server(p == Protocol::smtp ? "220 ready\r\n" : p == Protocol::pop3 ? "+OK ready\r\n" : "* OK ready\r\n",
                           [](const std::string&) { return std::string("<close>"); });
       auto spec = spec_for(p, server.port(), Security::none, 2000, true);

@@ -102,7 +102,7 @@ TEST_CASE("text that is not JSON is refused, not thrown", "[request]") {
 }
 
 TEST_CASE("a password with CR, LF or NUL is refused by the request itself", "[request][security]") {
-  for (const std::string bad : {std::string("pw\rDELE 1"), std::string("pw\nA2 LOGOUT"), std::string("pw\r\n"), std::string("pw\0x", 4)}) {
+  for (const std::string& bad : {std::string("pw\rDELE 1"), std::string("pw\nA2 LOGOUT"), std::string("pw\r\n"), std::string("pw\0x", 4)}) {
     json j = good();
     j["account"]["incoming"]["password"] = bad;
     CHECK(refused_field(j) == "account.incoming.password");

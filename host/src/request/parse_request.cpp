@@ -165,12 +165,22 @@ std::optional<RequestError> credentials_error(const Request& r) {
 }
 
 void wipe_strings(nlohmann::json& j) noexcept {
-  if (j.is_string()) {
-    auto& s = j.get_ref<std::string&>();
-    if (s.capacity() > 0) OPENSSL_cleanse(s.data(), s.capacity());
-    s.clear();
-  } else if (j.is_structured()) {
-    for (auto& v : j) wipe_strings(v);
+  // An explicit stack, not recursion: a peer's document may nest 100 000 levels deep.
+  try {
+    std::vector<json*> todo{&j};
+    while (!todo.empty()) {
+      json* v = todo.back();
+      todo.pop_back();
+      if (v->is_string()) {
+        auto& s = v->get_ref<std::string&>();
+        if (s.capacity() > 0) OPENSSL_cleanse(s.data(), s.capacity());
+        s.clear();
+      } else if (v->is_structured()) {
+        for (auto& child : *v) todo.push_back(&child);
+      }
+    }
+  } catch (...) {
+    // Out of memory for the stack: nothing more can be done here.
   }
 }
 

@@ -1,6 +1,7 @@
 #include "transcript/redactor.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -241,9 +242,19 @@ SecretScrubber::SecretScrubber(const Secret& password, std::string_view username
 
   if (!username.empty()) {
     // Whole SASL blobs, which hide a short password from the alignment needles above.
-    const std::string user(username);
-    for (std::string token : {std::string(1, '\0') + user + '\0' + pw, user + '\0' + user + '\0' + pw,
-                              "user=" + user + "\x01auth=Bearer " + pw + "\x01\x01"}) {
+    // Each built in one buffer sized up front: a growing string would free copies of the password on the way.
+    auto join = [](std::initializer_list<std::string_view> parts) {
+      std::size_t n = 0;
+      for (auto p : parts) n += p.size();
+      std::string out;
+      out.reserve(n);
+      for (auto p : parts) out.append(p);
+      return out;
+    };
+    const std::string_view nul("\0", 1);
+    std::array<std::string, 3> tokens{join({nul, username, nul, pw}), join({username, nul, username, nul, pw}),
+                                      join({"user=", username, "\x01" "auth=Bearer ", pw, "\x01\x01"})};
+    for (std::string& token : tokens) {
       std::string enc = base64(token);
       add(enc);
       wiped(token);
