@@ -46,6 +46,8 @@ def account_prefs(host, port, username, email, marionette_port, savedPassword=No
         "devtools.console.stdout.chrome": True,
         "devtools.console.stdout.content": True,
         "signon.rememberSignons": True,
+        # Notifications as Thunderbird's own alert windows (no notification daemon here), which the test can read.
+        "alerts.useSystemBackend": False,
         # One IMAP account plus Local Folders.
         "mail.accountmanager.accounts": "account1,account2",
         "mail.accountmanager.defaultaccount": "account1",

@@ -154,6 +154,10 @@ class ThunderbirdSession:
         """Every prompt Thunderbird showed so far: [{title, text, at}]."""
         return self.script("prompt_watch.js", ["read"])["prompts"]
 
+    def notifications(self):
+        """Every notification Thunderbird showed so far: [{title, text, at}]."""
+        return self.script("prompt_watch.js", ["read"])["notifications"]
+
     def trigger_login(self, account_id="account1"):
         return self.script("trigger_login.js", [account_id])
 

@@ -137,8 +137,10 @@ def test_popup_shows_the_account_and_its_first_finding(tb, login_failed):
 def test_consent_in_the_popup_tests_the_saved_password_once_and_shows_the_servers_words(tb, login_failed):
     open_popup(tb)
     before = tb.bed.mark()
-    clicked = tb.popup(content_script("click.js"), [ACCOUNT, MESSAGES["testPasswordButton"]])
-    assert clicked.get("clicked"), f"no '{MESSAGES['testPasswordButton']}' button in the card: {clicked}"
+    # The consent: the inferred finding's action ("Test the saved password once"), or the card's general offer.
+    consent = [MESSAGES["testPasswordOnceButton"], MESSAGES["testPasswordButton"]]
+    clicked = tb.popup(content_script("click.js"), [ACCOUNT, consent])
+    assert clicked.get("clicked"), f"no {consent} button in the card: {clicked}"
     entry = wait_for_diagnosis(tb, lambda e: e.get("usedPassword") is True and e.get("trigger") == "popup",
                                what="diagnosis with the saved password")
     # One login with the saved password, and no more, at the one server the account names.

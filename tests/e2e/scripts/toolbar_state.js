@@ -9,13 +9,18 @@ const resolve = arguments[arguments.length - 1];
     [n.id, n.getAttribute("extension"), n.getAttribute("item-id")].some((v) => v && v.includes("maildoctor")),
   );
   const button = buttons.map((n) => (n.localName === "button" ? n : n.querySelector("button") ?? n)).find((n) => n) ?? null;
-  const alerts = [...Services.wm.getEnumerator("alert:alert")].map((w) => ({
-    title: w.document.getElementById("alertTitleLabel")?.textContent ?? null,
-    text: w.document.getElementById("alertTextLabel")?.textContent ?? null,
+  const { MailServices } = ChromeUtils.importESModule("resource:///modules/MailServices.sys.mjs");
+  const serverKey = MailServices.accounts.getAccount(arguments[0]).incomingServer.key;
+  const about3Pane = mail.gTabmail?.currentAbout3Pane?.document ?? null;
+  const rows = about3Pane ? [...about3Pane.querySelectorAll(`li[data-server-key="${serverKey}"]`)].filter((r) => r.dataset.serverType !== undefined) : [];
+  const markers = rows.flatMap((row) => [...row.querySelectorAll(".maildoctor-marker")]).map((m) => ({
+    title: m.getAttribute("title"),
+    hidden: m.hidden || m.getBoundingClientRect().width === 0,
   }));
   return {
+    rows: rows.length,
+    markers,
     button: button ? button.outerHTML.slice(0, 1500) : null,
     badge: button ? button.getAttribute("badge") ?? button.querySelector(".button-badge, .toolbarbutton-badge, [class*='badge']")?.textContent ?? null : null,
-    alerts,
   };
 })().then(resolve, (e) => resolve({ error: String(e) }));
