@@ -130,8 +130,7 @@ def test_popup_shows_the_account_and_its_first_finding(tb, login_failed):
     # In English the popup shows the host's own words (they name the server and what the finding rests on).
     assert shown and shown[0]["title"] == lead["title"], f"the leading finding {lead} is not shown: {card['findings']}"
     assert WRONG_PASSWORD not in view["bodyText"]
-    path = os.path.join(ARTIFACTS, "e2e-popup-default.png")
-    tb.popup_png(path)
+    tb.popup_pngs(os.path.join(ARTIFACTS, "e2e-popup-default"))
 
 
 def test_consent_in_the_popup_tests_the_saved_password_once_and_shows_the_servers_words(tb, login_failed):
@@ -187,6 +186,7 @@ def test_new_password_entered_in_the_popup_is_tested_with_one_login_and_the_chec
     open_popup(tb)
     opened = tb.popup(content_script("click.js"), [ACCOUNT, MESSAGES["newPasswordButtonPlain"]])
     assert opened.get("clicked"), f"no '{MESSAGES['newPasswordButtonPlain']}' for a wrong password: {opened}"
+    tb.popup_pngs(os.path.join(ARTIFACTS, "e2e-popup-new-password-form"))
     before = tb.bed.mark()
     reports_before = len(tb.bed.counter.snapshot()["reports"])
     typed = tb.popup(content_script("new_password.js"), [ACCOUNT, right, MESSAGES["newPasswordTest"]])
@@ -200,7 +200,7 @@ def test_new_password_entered_in_the_popup_is_tested_with_one_login_and_the_chec
     view, card = read_popup_when(tb, lambda c: c["status"] == MESSAGES["statusOk"])
     assert right not in view["bodyText"] and all(i["type"] == "password" for i in card["inputs"])
     assert right not in json.dumps(account_state(tb))
-    tb.popup_png(os.path.join(ARTIFACTS, "e2e-popup-new-password.png"))
+    tb.popup_pngs(os.path.join(ARTIFACTS, "e2e-popup-new-password-saved"))
 
 
 @pytest.mark.xfail(strict=True, reason="add-on bug: experiment savePassword calls Services.logins.modifyLogin, which "
