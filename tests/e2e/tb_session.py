@@ -111,6 +111,8 @@ class ThunderbirdSession:
         self.marionette.start_chrome_session()
         self.use_driver_window()
         self.script("prompt_watch.js", ["install"])
+        self.version = self.marionette.run_async("arguments[0](Services.appinfo.version);")
+        self.major = int(self.version.split(".")[0])
         return self
 
     def use_driver_window(self):
