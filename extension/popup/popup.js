@@ -56,7 +56,13 @@ const handlers = {
     } catch (e) {
       outcome = { status: "not_tried" };
     }
-    model.newPassword[accountId] = { open: outcome?.status !== "saved", status: outcome?.status ?? "not_tried" };
+    if (outcome?.status === "saved") {
+      // The account now works, so its card has no password form any more: the confirmation goes to the notes.
+      delete model.newPassword[accountId];
+      model.notes[accountId] = t("newPasswordSaved");
+    } else {
+      model.newPassword[accountId] = { open: true, status: outcome?.status ?? "not_tried" };
+    }
     await refresh();
   },
   async undo(accountId) {

@@ -123,7 +123,8 @@ function renderFinding(doc, account, finding, t, handlers, model) {
     node.append(el(doc, "pre", { className: "evidence", text: finding.evidence.join("\n") }));
   }
   const fixes = offerableFixes(finding).map((fix) => renderFix(doc, account, finding, fix, t, handlers)).filter(Boolean);
-  if (finding.params?.action === "test_password") {
+  // A saved password the server refused minutes ago is not sent again (the withheld note says so): no button.
+  if (finding.params?.action === "test_password" && !account.state?.withheld) {
     if (model.savedPasswordOption === "never") fixes.push(el(doc, "div", { className: "password-hint", text: t("testPasswordNever") }));
     else fixes.unshift(button(doc, t("testPasswordOnceButton"), () => handlers.diagnose(account.id, { withPassword: true }), "primary test-password-once"));
   }
