@@ -159,6 +159,16 @@ def test_consent_in_the_popup_tests_the_saved_password_once_and_shows_the_server
     tb.popup_png(os.path.join(ARTIFACTS, "e2e-popup.png"))
 
 
+def test_folder_pane_menu_entry_carries_the_accounts_status(tb, login_failed):
+    """After the consent check (previous test) the account has a problem: the entry in the folder pane's context
+    menu on the account's row says so, in the words of the leading finding."""
+    lead = first_error(account_state(tb))
+    wanted = MESSAGES["menuStatus"].replace("$CAUSE$", lead["title"])
+    menu = tb.script("folder_menu.js", [ACCOUNT, wanted])
+    assert "error" not in menu, menu
+    assert menu["labels"] == [wanted], menu
+
+
 def test_dark_desktop_gives_the_popup_dark_colours(tb, login_failed):
     open_popup(tb)
     light, light_card = read_popup(tb)
