@@ -10,6 +10,7 @@ import pytest
 from tb_session import ROOT, WRONG_PASSWORD, ThunderbirdSession
 
 ARTIFACTS = os.environ.get("MAILDOCTOR_ARTIFACTS") or "/tmp"
+os.makedirs(ARTIFACTS, exist_ok=True)
 ACCOUNT = "account1"
 ACCOUNT_NAME = "E2E Mail"
 # Dovecot's words for a wrong password ("NO [AUTHENTICATIONFAILED] Authentication failed.").
@@ -32,7 +33,6 @@ def tb():
         session.start()
         yield session
     finally:
-        os.makedirs(ARTIFACTS, exist_ok=True)
         with open(os.path.join(ARTIFACTS, "e2e-thunderbird.log"), "w") as f:
             f.write(session.log_text())
         session.close()
