@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "maildoctor/diagnosis.hpp"
+#include "report/text_report.hpp"
 
 using namespace maildoctor;
 
@@ -219,6 +220,9 @@ TEST_CASE("candidates of discovery are listed in the result", "[trust][classify]
   CHECK(j["candidates"][0]["source"] == "srv");
   CHECK(j["candidates"][0]["confirmed"] == false);
   CHECK(j["candidates"][0]["reason"] == "mail.attacker.test was named by DNS alone");
+  const std::string text = report::text_report(r, {false});
+  CHECK_THAT(text, Catch::Contains("need your confirmation") && Catch::Contains("mail.attacker.test:993") &&
+                       Catch::Contains("no password was sent") && Catch::Contains("--trust-discovered"));
   // Without discovery there is no such member.
   CHECK_FALSE(to_json(classify_one(account("bob@example.test", p), p)).contains("candidates"));
 }
