@@ -285,6 +285,41 @@ TEST_CASE("run_cli exit statuses and output streams", "[cli]") {
   }
 }
 
+TEST_CASE("a discovered server that needs confirmation is asked about on a terminal only", "[cli][trust]") {
+  DiscoveryEvidence::Unconfirmed u;
+  u.endpoint.host = "mail.attacker.test";
+  u.endpoint.port = 993;
+  u.source = "srv";
+  u.reason = "mail.attacker.test was named by DNS alone";
+  auto ask = [&](const std::vector<std::string>& args, const std::string& typed, bool terminal, std::string& err) {
+    std::istringstream in(typed);
+    std::ostringstream out, e;
+    std::optional<bool> answer;
+    bool trust = false;
+    run_cli(args, Io{in, out, e, terminal}, [&](Request req, const RunHooks& hooks) -> Result {
+      trust = req.options.trust_discovered;
+      if (hooks.confirm_discovered) answer = hooks.confirm_discovered(u);
+      return {};
+    });
+    err = e.str();
+    return std::make_pair(answer, trust);
+  };
+  std::string err;
+  // The password prompt comes first (empty here: no password), then the question.
+  auto yes = ask({"diagnose", "--email", "bob@spoofed.test"}, "\ny\n", true, err);
+  REQUIRE(yes.first);
+  CHECK(*yes.first);
+  CHECK_THAT(err, Catch::Contains("mail.attacker.test:993") && Catch::Contains("named by DNS alone") && Catch::Contains("[y/N]"));
+  auto no = ask({"diagnose", "--email", "bob@spoofed.test"}, "\n\n", true, err);
+  REQUIRE(no.first);
+  CHECK_FALSE(*no.first);
+  auto piped = ask({"diagnose", "--email", "bob@spoofed.test", "--password-stdin"}, "pw\ny\n", false, err);
+  CHECK_FALSE(piped.first);  // no one to ask: never confirmed
+  CHECK_FALSE(piped.second);
+  auto flag = ask({"diagnose", "--email", "bob@spoofed.test", "--password-stdin", "--trust-discovered"}, "pw\n", false, err);
+  CHECK(flag.second);
+}
+
 TEST_CASE("readable report", "[cli][report]") {
   const auto text = report::text_report(problem_result(), {true});
   CHECK_THAT(text, Catch::Contains("Provider: Gmail (gmail)"));

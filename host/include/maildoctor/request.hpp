@@ -51,6 +51,8 @@ struct Options {
   std::string cacert;
   std::string dns_servers;  // c-ares "ADDR[:PORT],..." form
   bool verbose = false;
+  // --trust-discovered: the user confirms in advance every discovered server that would otherwise need confirmation.
+  bool trust_discovered = false;
 };
 
 struct Request {

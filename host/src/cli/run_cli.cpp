@@ -205,6 +205,20 @@ int run_unguarded(const std::vector<std::string>& args, Io& io, const Diagnose& 
       io.err << report::progress_line(c) << "\n" << std::flush;
     };
   }
+  // RFC 6186 section 6: a server only DNS vouches for, or one without encryption, gets the password only when the
+  // user says so. On a terminal that is asked here; elsewhere only --trust-discovered says it.
+  if (io.in_is_terminal && cl.request_path != "-" && !cl.trust_discovered) {
+    hooks.confirm_discovered = [&](const DiscoveryEvidence::Unconfirmed& u) {
+      std::lock_guard lock(progress_mutex);
+      const Endpoint& e = u.endpoint;
+      io.err << "The " << to_string(e.subject) << " server " << report::printable(e.host) << ":" << e.port << " ("
+             << to_string(e.security) << ") came from " << report::printable(u.source) << ": " << report::printable(u.reason)
+             << ".\nSend the password to it? [y/N] " << std::flush;
+      std::string answer;
+      std::getline(io.in, answer);
+      return answer == "y" || answer == "Y" || answer == "yes" || answer == "YES" || answer == "Yes";
+    };
+  }
   const Result result = diagnose(std::move(request), hooks);
 
   if (cl.json) {

@@ -172,6 +172,7 @@ SessionOutcome CurlSession::run(const ConnectTarget& target, const std::vector<s
   curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, errbuf_);
   curl_easy_setopt(easy_, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_IGNORED));
   curl_easy_setopt(easy_, CURLOPT_PROXY, "");  // never through an environment proxy
+  curl_easy_setopt(easy_, CURLOPT_NOPROXY, "*");
   // curl's own timeouts are a backstop only: the loop below stops the probe at the deadline itself, which is
   // how it knows the stage it was in.
   long left = std::max(1, ms_between(Clock::now(), spec_.deadline)) + 1000;
