@@ -383,6 +383,7 @@ TEST_CASE("run_batch: all ok exits 0; the common options reach every request") {
   s.deadline_ms = 1500;
   s.no_alternatives = true;
   s.cacert = "/ca.pem";
+  s.trust_discovered = true;
   const auto r = run_batch_text(line_of("a", imap_request("a@example.test", "")) + line_of("b", imap_request("b@example.test", "")), s);
   CHECK(r.status == 0);
   REQUIRE(r.options.size() == 2);
@@ -391,6 +392,7 @@ TEST_CASE("run_batch: all ok exits 0; the common options reach every request") {
     CHECK_FALSE(o.alternatives);
     CHECK(o.login);
     CHECK(o.cacert == "/ca.pem");
+    CHECK(o.trust_discovered);
   }
 }
 

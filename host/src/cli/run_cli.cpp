@@ -131,6 +131,7 @@ int run_batch_command(const CommandLine& cl, Io& io, const Diagnose& diagnose) {
   s.dns_servers = cl.dns_servers;
   s.no_login = cl.no_login;
   s.no_alternatives = cl.no_alternatives;
+  s.trust_discovered = cl.trust_discovered;
   return batch::run_batch(s, batch::BatchIo{io.in, io.out, io.err, io.err_is_terminal}, diagnose);
 }
 
