@@ -1,8 +1,5 @@
 #include "cli/run_cli.hpp"
 
-#include <termios.h>
-#include <unistd.h>
-
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -10,6 +7,7 @@
 #include <sstream>
 
 #include "cli/command_line.hpp"
+#include "platform/terminal.hpp"
 #include "maildoctor/dns.hpp"
 #include "report/text_report.hpp"
 
@@ -60,15 +58,10 @@ Secret prompt_password(const Request& request, Io& io) {
                           : request.account.incoming   ? request.account.incoming->username
                                                        : request.account.outgoing->username;
   io.err << "Password for " << report::printable(who) << " (empty: diagnose without logging in): " << std::flush;
-  termios old{};
-  const bool tty = tcgetattr(STDIN_FILENO, &old) == 0;
-  if (tty) {
-    termios quiet = old;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-  }
-  Secret s = read_password_line(io.in);
-  if (tty) tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+  Secret s = [&] {
+    platform::EchoOff quiet;
+    return read_password_line(io.in);
+  }();
   io.err << "\n";
   return s;
 }

@@ -1,0 +1,38 @@
+#include "platform/process.hpp"
+
+#include <windows.h>
+
+namespace maildoctor::platform {
+namespace {
+
+// Windows Error Reporting runs from the default unhandled-exception filter and may write a dump of the whole
+// process, heap and all, to disk or upload it. Ending the process here first means no dump of a memory that may hold
+// a password is ever taken.
+LONG WINAPI end_without_dump(EXCEPTION_POINTERS* info) {
+  ::TerminateProcess(::GetCurrentProcess(), info ? info->ExceptionRecord->ExceptionCode : 3u);
+  return EXCEPTION_EXECUTE_HANDLER;
+}
+
+// werapi.h of Debian's MinGW-w64 does not compile; the function is looked up in kernel32 instead, and Windows
+// versions (or Wine) without it just keep their default.
+void exclude_heap_from_error_reports() {
+  constexpr DWORD kWerFaultReportingFlagNoHeap = 1;  // WER_FAULT_REPORTING_FLAG_NOHEAP
+  using WerSetFlagsFn = HRESULT(WINAPI*)(DWORD);
+  const HMODULE kernel32 = ::GetModuleHandleW(L"kernel32.dll");
+  const FARPROC found = kernel32 ? ::GetProcAddress(kernel32, "WerSetFlags") : nullptr;
+  if (found) reinterpret_cast<WerSetFlagsFn>(reinterpret_cast<void (*)()>(found))(kWerFaultReportingFlagNoHeap);
+}
+
+}  // namespace
+
+void prepare_process() {
+  // No "maildoctor has stopped working" or "insert a disk" dialog: the host has no window, and a dialog would keep
+  // the process, with its memory, alive until someone clicks.
+  ::SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX | SEM_NOOPENFILEERRORBOX);
+  // Fail-fast exits skip the filter below and go to WER directly: their reports then leave out the heap, where
+  // passwords live.
+  exclude_heap_from_error_reports();
+  ::SetUnhandledExceptionFilter(end_without_dump);
+}
+
+}  // namespace maildoctor::platform
