@@ -127,8 +127,10 @@ if ! step boost; then
   cat >"$src/user-config.jam" <<EOF
 using gcc : mingw : $HOST_TRIPLE-g++-posix ;
 EOF
+  # Debian's +ds1 source drops b2's generated parser; debian/rules regenerates it with bison the same way.
+  (cd "$src/tools/build" && bison -y -d -o src/engine/jamgram.cpp src/engine/jamgram.y) >&2
   (cd "$src" && ./bootstrap.sh --with-libraries=program_options >&2 \
-    && ./b2 -j"$JOBS" --user-config=user-config.jam toolset=gcc-mingw target-os=windows threadapi=win32 \
+    && ./b2 -j"$JOBS" --user-config=user-config.jam toolset=gcc-mingw target-os=windows threadapi=win32 address-model=64 architecture=x86 \
          link=static variant=release --layout=system --with-program_options --prefix="$PREFIX" install >&2)
   mark boost
 fi
