@@ -6,8 +6,8 @@
 #include <string>
 #include <thread>
 
+#include "maildoctor/hygiene.hpp"
 #include "native/framing.hpp"
-#include "platform/process.hpp"
 #include "platform/windows/handle_stream.hpp"
 
 using namespace maildoctor;
@@ -51,11 +51,11 @@ TEST_CASE("writing to a pipe whose reader is gone fails instead of ending the pr
 
 TEST_CASE("process set-up turns off error dialogs and puts its own crash handler in front of error reporting") {
   const UINT mode_before = ::GetErrorMode();
-  platform::prepare_process();
+  protect_process_memory();
   const UINT mode = ::GetErrorMode();
   CHECK((mode & SEM_NOGPFAULTERRORBOX) != 0);
   CHECK((mode & SEM_FAILCRITICALERRORS) != 0);
-  // SetUnhandledExceptionFilter hands back the filter it replaces: ours, put there by prepare_process().
+  // SetUnhandledExceptionFilter hands back the filter it replaces: ours, put there by protect_process_memory().
   const LPTOP_LEVEL_EXCEPTION_FILTER ours = ::SetUnhandledExceptionFilter(nullptr);
   CHECK(ours != nullptr);
   ::SetUnhandledExceptionFilter(ours);

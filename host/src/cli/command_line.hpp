@@ -10,7 +10,7 @@
 namespace maildoctor::cli {
 
 struct CommandLine {
-  enum class Command { diagnose, help, version } command = Command::help;
+  enum class Command { diagnose, batch, help, version } command = Command::help;
   std::string request_path;  // --request FILE, "-" for stdin
   std::string email;
   std::string imap, pop3, smtp;  // HOST[:PORT]
@@ -21,12 +21,18 @@ struct CommandLine {
   bool password_stdin = false;
   bool no_login = false;
   bool no_alternatives = false;
+  bool trust_discovered = false;
   bool json = false;
   bool verbose = false;
   std::optional<double> deadline_seconds;
   std::string cacert;
   std::vector<std::string> connect_to;
   std::string dns_servers;
+  // batch
+  std::string input = "-", output = "-", resume, summary, state;
+  int jobs = 16;
+  int per_server = 2;
+  std::optional<double> min_interval_s;
 };
 
 struct UsageError {

@@ -9,6 +9,13 @@ bool looks_at_reply(const rules::Rule& r) {
   return !m.codes.empty() || !m.enhanced.empty() || !m.response_codes.empty() || !m.text_any.empty() || !m.text_all.empty();
 }
 
+// A rule that fires on what the provider's data says, not on the server's words alone.
+bool depends_on_provider(const rules::Rule& r) {
+  const auto& m = r.match;
+  return !m.providers.empty() || m.provider_account_password || m.provider_app_password ||
+         m.provider_oauth2 || m.provider_bridge || m.provider_access_default;
+}
+
 const rules::Rule* first_reply_match(const std::vector<rules::Rule>& all, const rules::MatchInput& in) {
   for (const auto& r : all)
     if (looks_at_reply(r) && rules::matches(r, in)) return &r;
@@ -48,6 +55,8 @@ bool apply_rules(Context& ctx, const ProbeResult& p, const std::string& stage, c
     f.evidence = reply.lines;
   }
   f.fixes = resolve_fixes(r->fixes, ctx, p);
+  if (depends_on_provider(*r))
+    for (auto& fix : f.fixes) fix.from_provider = true;
   ctx.add(std::move(f), rank - 1);
   return true;
 }

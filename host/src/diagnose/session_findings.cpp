@@ -38,6 +38,7 @@ void no_mechanism(Context& ctx, const ProbeResult& p) {
                              "method to OAuth2; Thunderbird then opens {provider}'s sign-in window.");
     f.params["offered_mechanisms"] = mechs;
     f.fixes.push_back(change_setting(p.endpoint.subject, "auth", "oauth2", "Use OAuth2"));
+    f.fixes.back().from_provider = !rules::oauth_only(mechs);
     ctx.add(std::move(f), kRankAuth);
     return;
   }

@@ -5,6 +5,7 @@
 namespace maildoctor::platform {
 
 bool stdin_is_terminal();
+bool stderr_is_terminal();
 
 // Turns off the echo of typed characters on stdin while it lives, when stdin is a terminal; otherwise does nothing.
 class EchoOff {

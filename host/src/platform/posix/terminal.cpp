@@ -10,6 +10,7 @@ struct EchoOff::Saved {
 };
 
 bool stdin_is_terminal() { return isatty(STDIN_FILENO) == 1; }
+bool stderr_is_terminal() { return isatty(STDERR_FILENO) == 1; }
 
 EchoOff::EchoOff() {
   termios old{};

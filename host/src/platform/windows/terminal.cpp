@@ -14,6 +14,11 @@ bool stdin_is_terminal() {
   return ::GetConsoleMode(::GetStdHandle(STD_INPUT_HANDLE), &mode) != 0;
 }
 
+bool stderr_is_terminal() {
+  DWORD mode = 0;
+  return ::GetConsoleMode(::GetStdHandle(STD_ERROR_HANDLE), &mode) != 0;
+}
+
 EchoOff::EchoOff() {
   const HANDLE in = ::GetStdHandle(STD_INPUT_HANDLE);
   DWORD mode = 0;

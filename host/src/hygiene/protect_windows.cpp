@@ -1,8 +1,11 @@
-#include "platform/process.hpp"
+// Windows definition of protect_process_memory() (the POSIX one is protect_posix.cpp).
+#if defined(_WIN32)
 
 #include <windows.h>
 
-namespace maildoctor::platform {
+#include "maildoctor/hygiene.hpp"
+
+namespace maildoctor {
 namespace {
 
 // Windows Error Reporting runs from the default unhandled-exception filter and may write a dump of the whole
@@ -25,7 +28,7 @@ void exclude_heap_from_error_reports() {
 
 }  // namespace
 
-void prepare_process() {
+void protect_process_memory() noexcept {
   // No "maildoctor has stopped working" or "insert a disk" dialog: the host has no window, and a dialog would keep
   // the process, with its memory, alive until someone clicks.
   ::SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX | SEM_NOOPENFILEERRORBOX);
@@ -35,4 +38,6 @@ void prepare_process() {
   ::SetUnhandledExceptionFilter(end_without_dump);
 }
 
-}  // namespace maildoctor::platform
+}  // namespace maildoctor
+
+#endif
