@@ -2,6 +2,7 @@
 import json
 import os
 import queue
+import shlex
 import socket
 import struct
 import subprocess
@@ -10,6 +11,13 @@ import time
 
 BIN = os.environ.get("MAILDOCTOR_BIN") or os.path.join(
     os.path.dirname(__file__), "..", "..", "build", "dev", "host", "maildoctor")
+
+
+# A command put before the binary: "wine64" runs maildoctor.exe (tests/suites/55-windows.sh). Empty for the Linux host.
+PREFIX = shlex.split(os.environ.get("MAILDOCTOR_CMD_PREFIX", ""))
+# Under Wine the process needs seconds to start; tests time the host, not the loader, so a prefixed host is first
+# asked for a hello that the test never sees.
+STARTUP_S = 60.0 if PREFIX else 0.0
 
 
 def frame(obj_or_bytes):
@@ -21,7 +29,7 @@ class Host:
     """One host process. A reader thread decodes every stdout frame; anything that is not a frame fails the test."""
 
     def __init__(self, args=("--native-messaging",), env=None):
-        self.proc = subprocess.Popen([BIN, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        self.proc = subprocess.Popen([*PREFIX, BIN, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, env=env, bufsize=0)
         self.messages = queue.Queue()
         self.stdout_error = None
@@ -31,6 +39,9 @@ class Host:
         self._reader.start()
         self._err_reader = threading.Thread(target=self._read_stderr, daemon=True)
         self._err_reader.start()
+        if STARTUP_S:
+            self.send({"type": "hello", "id": "started"})
+            assert self.recv(timeout=STARTUP_S).get("id") == "started"
 
     def _read_exact(self, n):
         buf = b""

@@ -1,8 +1,6 @@
 #include "cli/run_cli.hpp"
 
 #include <openssl/crypto.h>
-#include <termios.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <fstream>
@@ -13,6 +11,7 @@
 
 #include "batch/run_batch.hpp"
 #include "cli/command_line.hpp"
+#include "platform/terminal.hpp"
 #include "maildoctor/dns.hpp"
 #include "report/text_report.hpp"
 
@@ -94,15 +93,10 @@ PasswordLine prompt_password(const Request& request, Io& io) {
                           : request.account.incoming   ? request.account.incoming->username
                                                        : request.account.outgoing->username;
   io.err << "Password for " << report::printable(who) << " (empty: diagnose without logging in): " << std::flush;
-  termios old{};
-  const bool tty = tcgetattr(STDIN_FILENO, &old) == 0;
-  if (tty) {
-    termios quiet = old;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-  }
-  PasswordLine s = read_password_line(io.in);
-  if (tty) tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+  PasswordLine s = [&] {
+    platform::EchoOff quiet;
+    return read_password_line(io.in);
+  }();
   io.err << "\n";
   return s;
 }

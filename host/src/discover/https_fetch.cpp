@@ -1,6 +1,5 @@
 #include "discover/https_fetch.hpp"
 
-#include <arpa/inet.h>
 #include <curl/curl.h>
 
 #include <cctype>
@@ -10,6 +9,8 @@
 #include <strings.h>
 
 #include "discover/choose.hpp"
+#include "platform/sockets.hpp"
+#include "platform/trust.hpp"
 
 namespace maildoctor::discovery {
 namespace {
@@ -151,7 +152,7 @@ FetchResult fetch_once(const std::string& url, const FetchOptions& options, dns:
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, left);
   curl_easy_setopt(c, CURLOPT_RESOLVE, resolve.get());
   if (connect_to) curl_easy_setopt(c, CURLOPT_CONNECT_TO, connect_to.get());
-  if (!options.cacert.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options.cacert.c_str());
+  platform::use_trust_anchors(c, options.cacert);
   curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_bytes));
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);

@@ -1,7 +1,6 @@
 #include "probe/channel.hpp"
 
-#include <poll.h>
-
+#include "platform/sockets.hpp"
 #include "probe/dialogue.hpp"
 #include "transcript/reply_parser.hpp"
 
@@ -14,7 +13,7 @@ bool wait_socket(CURL* easy, short events) {
   curl_socket_t fd = CURL_SOCKET_BAD;
   if (curl_easy_getinfo(easy, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK || fd == CURL_SOCKET_BAD) return false;
   pollfd p{fd, events, 0};
-  ::poll(&p, 1, kPollMs);
+  platform::poll(&p, 1, kPollMs);
   return true;
 }
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <ctime>
 
+#include "platform/trust.hpp"
 #include "tls/cert_analysis.hpp"
 #include "transcript/text_util.hpp"
 
@@ -200,7 +201,7 @@ SessionOutcome CurlSession::run(const ConnectTarget& target, const std::vector<s
     curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYPEER, 1L);
     // Our verify callback checks the name itself; curl's own check would end credential-free probes early.
     curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYHOST, spec_.use_credentials ? 2L : 0L);
-    if (!spec_.cacert.empty()) curl_easy_setopt(easy_, CURLOPT_CAINFO, spec_.cacert.c_str());
+    platform::use_trust_anchors(easy_, spec_.cacert);
     curl_easy_setopt(easy_, CURLOPT_SSL_CTX_FUNCTION, ssl_ctx_cb);
     curl_easy_setopt(easy_, CURLOPT_SSL_CTX_DATA, this);
     if (spec_.legacy_tls) {

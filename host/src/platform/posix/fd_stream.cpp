@@ -1,10 +1,10 @@
-#include "native/fd_stream.hpp"
+#include "platform/posix/fd_stream.hpp"
 
 #include <cerrno>
 
 #include <unistd.h>
 
-namespace maildoctor::native {
+namespace maildoctor::platform {
 
 std::size_t FdSource::read_some(char* buf, std::size_t n) {
   for (;;) {
@@ -14,6 +14,8 @@ std::size_t FdSource::read_some(char* buf, std::size_t n) {
     return 0;  // end of input, or an error that ends it just the same
   }
 }
+
+FdSink::~FdSink() { ::close(fd_); }
 
 bool FdSink::write_all(const char* data, std::size_t n) {
   while (n > 0) {
@@ -26,4 +28,4 @@ bool FdSink::write_all(const char* data, std::size_t n) {
   return true;
 }
 
-}  // namespace maildoctor::native
+}  // namespace maildoctor::platform
