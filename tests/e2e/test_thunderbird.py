@@ -213,14 +213,10 @@ def test_new_password_entered_in_the_popup_is_tested_with_one_login_and_the_chec
     tb.popup_pngs(os.path.join(ARTIFACTS, "e2e-popup-new-password-saved"))
 
 
-def test_new_password_lands_in_the_login_manager_and_thunderbird_logs_in_with_it(request, tb, login_failed):
+def test_new_password_lands_in_the_login_manager_and_thunderbird_logs_in_with_it(tb, login_failed):
     """After the new password was accepted (previous test): it replaced the wrong one in Thunderbird's login manager,
-    and Thunderbird's own next login uses it, with no prompt."""
-    if tb.major >= 153:
-        # Passes on 140 ESR, and on 153 with the one-line fix (modifyLoginAsync), both checked by hand.
-        request.node.add_marker(pytest.mark.xfail(strict=True, reason=(
-            "add-on bug: the experiment's savePassword calls Services.logins.modifyLogin, which Thunderbird 153 no "
-            "longer has (only modifyLoginAsync): a saved password is never replaced")))
+    and Thunderbird's own next login uses it, with no prompt. (Thunderbird 153 has only modifyLoginAsync: with the
+    synchronous call alone the wrong password stayed.)"""
     right = tb.bed.dovecots["tb"].users[tb.user]
     entry = account_state(tb)
     assert entry.get("trigger") == "new-password" and entry["result"]["verdict"] == "ok", "needs the previous test"
