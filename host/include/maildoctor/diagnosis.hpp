@@ -3,6 +3,7 @@
 #include <functional>
 #include <memory>
 
+#include "maildoctor/connection_gate.hpp"
 #include "maildoctor/evidence.hpp"
 #include "maildoctor/request.hpp"
 #include "maildoctor/result.hpp"
@@ -17,6 +18,8 @@ struct RunHooks {
   // Asks the user about a discovered server that needs confirmation before it gets the password (the CLI on a
   // terminal). Empty: never confirmed, as in the native host. The time it takes does not count against the deadline.
   std::function<bool(const DiscoveryEvidence::Unconfirmed&)> confirm_discovered;
+  // Batch mode: every probe connection asks it for a slot at its server first (null: no limit).
+  std::shared_ptr<ConnectionGate> connection_gate;
 };
 
 // Probe stage: discovery when only an address is given, then every probe in parallel under one deadline.
