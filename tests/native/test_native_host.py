@@ -172,10 +172,10 @@ def test_hello_is_answered_at_once_while_a_diagnosis_waits_on_a_tarpit(host, tar
     assert types.index("hello") < types.index("result"), types
     assert all(m.get("id") in ("slow", "during") for m in seen)
     assert time.monotonic() - t0 < 4.5, "the diagnosis overran its 3 s deadline"
-    assert CANARY not in str(seen)
     host.close_stdin()
     host.wait_exit(1.0)
-    assert CANARY.encode() not in host.stderr
+    # No leak check here: no login happens on a tarpit, so it could not fail. test_native_login.py checks leaks on
+    # diagnoses that really log in.
 
 
 def test_eof_during_a_diagnosis_exits_within_a_second(host, tarpit):

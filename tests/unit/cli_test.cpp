@@ -350,3 +350,59 @@ TEST_CASE("readable report", "[cli][report]") {
   CHECK_THAT(d, Catch::Contains("imap mail.e.test:993 tls from SRV  [srv]"));
   CHECK_THAT(d, Catch::Contains("No problems found."));
 }
+
+namespace {
+// The prompt path: stdin "is" a terminal (run() above says it is not).
+Run run_at_terminal(const std::vector<std::string>& args, const std::string& typed) {
+  Run r;
+  std::istringstream in(typed);
+  std::ostringstream out, err;
+  r.status = run_cli(args, Io{in, out, err, true}, [&](Request req, const RunHooks&) -> Result {
+    r.seen = std::move(req);
+    return {};
+  });
+  r.out = out.str();
+  r.err = err.str();
+  return r;
+}
+}  // namespace
+
+TEST_CASE("a password with CR or NUL is refused on stdin and at the prompt, before any diagnosis", "[cli][security]") {
+  const std::vector<std::string> flags = {"diagnose", "--email", "b@e.test", "--pop3", "p.e.test:110", "--incoming-security", "none"};
+  for (const std::string& typed : {std::string("pw\rDELE 1\n"), std::string("pw\rDELE 1\r\n"), std::string("pw\0x\n", 5),
+                                  std::string("\rpw\n")}) {
+    INFO(typed);
+    auto with_stdin = flags;
+    with_stdin.push_back("--password-stdin");
+    auto r = run(with_stdin, typed);
+    CHECK(r.status == 2);
+    CHECK_FALSE(r.seen);
+    CHECK_THAT(r.err, Catch::Contains("line break or a NUL"));
+    auto t = run_at_terminal(flags, typed);
+    CHECK(t.status == 2);
+    CHECK_FALSE(t.seen);
+    CHECK_THAT(t.err, Catch::Contains("line break or a NUL"));
+  }
+  // A line ending, LF or CRLF, is not part of the password.
+  auto ok = run_at_terminal(flags, "pw\r\n");
+  REQUIRE(ok.seen);
+  CHECK(ok.seen->account.incoming->password.reveal() == "pw");
+  // Too long is refused too, not silently dropped.
+  auto longer = run(std::vector<std::string>{"diagnose", "--email", "b@e.test", "--password-stdin"}, std::string(5000, 'x') + "\n");
+  CHECK(longer.status == 2);
+  CHECK_FALSE(longer.seen);
+}
+
+TEST_CASE("a request without any user name gets no password from stdin: refused", "[cli][security]") {
+  const std::string path = "cli_test_no_user.json";
+  {
+    std::ofstream f(path);
+    f << R"({"account": {"incoming": {"protocol": "imap", "host": "i.e.test", "port": 143, "security": "none"}}})";
+  }
+  auto r = run({"diagnose", "--request", path, "--password-stdin"}, "canary-pw\n");
+  std::remove(path.c_str());
+  CHECK(r.status == 2);
+  CHECK_FALSE(r.seen);
+  CHECK_THAT(r.err, Catch::Contains("user name"));
+  CHECK(r.err.find("canary-pw") == std::string::npos);
+}

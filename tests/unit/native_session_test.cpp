@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 #include <thread>
 
 #include "native/session.hpp"
@@ -228,4 +230,44 @@ TEST_CASE("the log never receives the request body", "[native][session]") {
       two_checks, opts);
   CHECK_FALSE(logged.empty());
   CHECK(logged.find("canary-pw-1") == std::string::npos);
+}
+
+TEST_CASE("a frame body is wiped once it was handled", "[native][session][security]") {
+  MemorySink out;
+  std::optional<Request> seen;
+  {
+    Session s(out, [&](Request r, const RunHooks&) {
+      seen = std::move(r);
+      return Result{};
+    });
+    std::string body = R"({"type":"diagnose","id":"w","account":{"incoming":{"protocol":"imap","host":"127.0.0.1",)"
+                       R"("username":"bob","password":"a-password-longer-than-any-inline-buffer-0123456789"}}})";
+    const char* data = body.data();
+    const std::size_t n = body.size();
+    s.consume_message(body);
+    // Same buffer, still allocated, every byte zero: nothing of the password is left for a later allocation.
+    CHECK(body.empty());
+    CHECK(body.data() == data);
+    CHECK(std::all_of(data, data + n, [](char c) { return c == '\0'; }));
+    REQUIRE(s.finish(2s));
+  }
+  REQUIRE(seen);
+  CHECK(seen->account.incoming->password.reveal() == "a-password-longer-than-any-inline-buffer-0123456789");
+}
+
+TEST_CASE("a password with CR, LF or NUL is refused over native messaging", "[native][session][security]") {
+  for (const char* pw : {R"(pw\rDELE 1)", R"(pw\nA2 LOGOUT)", R"(pw\u0000x)"}) {
+    INFO(pw);
+    bool diagnosed = false;
+    auto out = run(frame(std::string(R"({"type":"diagnose","id":"p","account":{"incoming":{"protocol":"pop3","host":"127.0.0.1",)") +
+                         R"("username":"bob","password":")" + pw + R"("}}})"),
+                   [&](Request, const RunHooks&) {
+                     diagnosed = true;
+                     return Result{};
+                   });
+    REQUIRE(out.size() == 1);
+    CHECK(error_code(out[0]) == "bad_request");
+    CHECK_THAT(out[0].dump(), Catch::Contains("account.incoming.password"));
+    CHECK_FALSE(diagnosed);
+  }
 }

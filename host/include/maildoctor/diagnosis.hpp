@@ -15,11 +15,11 @@ struct RunHooks {
   std::function<void(const Check&)> on_check;
   // Set to true to stop every probe at once (native host: the peer went away).
   std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
+  // Batch mode: every probe connection asks it for a slot at its server first (null: no limit).
+  std::shared_ptr<ConnectionGate> connection_gate;
   // Asks the user about a discovered server that needs confirmation before it gets the password (the CLI on a
   // terminal). Empty: never confirmed, as in the native host. The time it takes does not count against the deadline.
   std::function<bool(const DiscoveryEvidence::Unconfirmed&)> confirm_discovered;
-  // Batch mode: every probe connection asks it for a slot at its server first (null: no limit).
-  std::shared_ptr<ConnectionGate> connection_gate;
 };
 
 // Probe stage: discovery when only an address is given, then every probe in parallel under one deadline.

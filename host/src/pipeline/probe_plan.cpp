@@ -7,6 +7,7 @@ namespace maildoctor::pipeline {
 std::string login_refusal(const Request& request, const Endpoint& ep) {
   if (ep.password.empty()) return "no password given";
   if (!request.options.login) return "login switched off for this diagnosis";
+  if (ep.username.empty()) return "no user name given";
   switch (ep.auth) {
     case AuthMethod::none: return "the account is configured without authentication";
     case AuthMethod::tls_certificate: return "logins with a TLS client certificate are not tested";
