@@ -142,6 +142,7 @@ Evidence gather_evidence(Request& request, const RunHooks& hooks) {
       s->plan.spec.t0 += waited;
       s->plan.spec.deadline += waited;
     }
+    deadline += waited;
   }
 
   auto publish = [&](Slot& s) {
