@@ -88,7 +88,8 @@ if ! step openssl; then
       --prefix="$PREFIX" --libdir=lib >&2 \
     && make -j"$JOBS" OPENSSLDIR="$ssldir" ENGINESDIR="$ssldir/engines" MODULESDIR="$ssldir/modules" build_libs >&2 \
     && make install_dev >&2)
-  strings "$PREFIX/lib/libcrypto.a" | grep -qx "OPENSSLDIR: \"$ssldir\"" || { say "openssl: OPENSSLDIR is not $ssldir"; exit 1; }
+  # grep reads everything (no -q): under pipefail, a grep that quits early fails the pipeline through SIGPIPE.
+  strings "$PREFIX/lib/libcrypto.a" | grep -Fx "OPENSSLDIR: \"$ssldir\"" >/dev/null || { say "openssl: OPENSSLDIR is not $ssldir"; exit 1; }
   mark openssl
 fi
 
