@@ -41,7 +41,7 @@ int serve() {
   FdSink out(frames_fd);
   bool stopped = false;
   {
-    Session session(out, run_diagnosis, SessionOptions{.max_running = 4, .max_message = kMaxMessageBytes, .log = log_line});
+    Session session(out, run_diagnosis, SessionOptions{.max_running = 4, .max_queued = 64, .max_message = kMaxMessageBytes, .log = log_line});
     session.read_all(in);
     stopped = session.finish(kShutdownGrace);
     if (!stopped) {
