@@ -18,6 +18,9 @@ Usage: latency_proxy.py --rtt-ms 50 LISTEN_PORT:UPSTREAM_HOST:UPSTREAM_PORT [...
                        per-address penalties for failed logins do not carry over between runs)
   --listen-netns NAME  open the listening sockets inside network namespace NAME (ip netns), while
                        upstream connections stay in this process's own namespace
+  --peaks FILE         on SIGTERM, write {"LISTEN_PORT": most client connections open at once} to FILE
+                       (counted at each accept from the kernel's TCP state of the others: a client that
+                       has closed its end is not counted, however late the proxy reads its EOF)
 Prints one JSON line {"ready": true, "ports": {...}} once every listener is up; runs until killed.
 """
 import argparse
@@ -25,10 +28,31 @@ import asyncio
 import ctypes
 import json
 import os
+import signal
 import socket
 import sys
 
 _CLONE_NEWNET = 0x40000000
+# TCP states (linux/tcp_states.h) of our side in which the client has not closed its end yet.
+_CLIENT_OPEN = {1, 2, 3, 4, 5}
+_clients = {}  # listen port -> client sockets not yet seen closed
+_peaks = {}
+
+
+def _client_open(sock):
+    try:
+        return sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 8)[0] in _CLIENT_OPEN
+    except OSError:
+        return False
+
+
+def _count(port, writer):
+    sock = writer.get_extra_info("socket")
+    if sock is None:
+        return
+    live = [c for c in _clients.get(port, []) if _client_open(c)] + [sock]
+    _clients[port] = live
+    _peaks[port] = max(_peaks.get(port, 0), len(live))
 
 
 def _listen_sockets(host, ports, netns, udp_ports=()):
@@ -159,6 +183,7 @@ async def main():
     parser.add_argument("--listen-host", default="127.0.0.1")
     parser.add_argument("--listen-netns")
     parser.add_argument("--source")
+    parser.add_argument("--peaks")
     parser.add_argument("--udp", action="append", default=[], help="LISTEN_PORT:UPSTREAM_HOST:UPSTREAM_PORT (datagrams)")
     parser.add_argument("routes", nargs="+", help="LISTEN_PORT:UPSTREAM_HOST:UPSTREAM_PORT (LISTEN_PORT 0 = any)")
     args = parser.parse_args()
@@ -174,8 +199,13 @@ async def main():
     servers = []
     for (listen, host, port), sock in zip(routes, socks):
         upstream = (host, int(port))
-        server = await asyncio.start_server(
-            lambda r, w, u=upstream: _handle(r, w, u, delay, args.source), sock=sock)
+        lport = sock.getsockname()[1]
+
+        def accepted(r, w, u=upstream, lp=lport):
+            _count(lp, w)
+            return _handle(r, w, u, delay, args.source)
+
+        server = await asyncio.start_server(accepted, sock=sock)
         servers.append(server)
         ports[f"{host}:{port}"] = sock.getsockname()[1]
         listening.append(sock.getsockname()[1])
@@ -185,6 +215,12 @@ async def main():
             lambda u=(host, int(port)): _UdpRelay(u, delay), sock=sock)
         udp.append(transport.get_extra_info("sockname")[1])
     # "listen" follows the order of the routes (two routes may share one upstream).
+    if args.peaks:
+        def write_peaks():
+            with open(args.peaks, "w") as f:
+                json.dump({str(p): n for p, n in _peaks.items()}, f)
+            os._exit(0)
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, write_peaks)
     print(json.dumps({"ready": True, "ports": ports, "listen": listening, "udp": udp}), flush=True)
     await asyncio.gather(*(s.serve_forever() for s in servers))
 

@@ -6,6 +6,9 @@
 #   bench/run.sh                 full run (7 repetitions, 50 ms RTT); exit 1 if a target is missed
 #   bench/run.sh --smoke         1 repetition, no targets asserted (a quick "does the bench still run")
 #   bench/run.sh --reps 11 --rtt-ms 100 --scenarios a,b ...   (any option of bench/bench.py)
+#   bench/run.sh fleet [--accounts 1000 --jobs 16 --per-server 2 --smoke ...]   only the fleet bench
+#                                (bench/fleet.py: `maildoctor batch` over 1,000 accounts; it also runs after
+#                                 the full run, with --smoke when the full run has it)
 # Environment: MAILDOCTOR_BENCH_PRESET (default release), MAILDOCTOR_BENCH_OUT (default build/<preset>/bench-results),
 #              MAILDOCTOR_BENCH_NO_BUILD=1 to use what is built already.
 # Needs root: the servers bind 127.0.0.2, and scenario (c) creates network namespaces.
@@ -22,9 +25,27 @@ if [ -z "${MAILDOCTOR_BENCH_NO_BUILD:-}" ]; then
     maildoctor_bench_linkfloor
 fi
 
-exec /usr/bin/python3 "$ROOT/bench/bench.py" \
+fleet() {
+  /usr/bin/python3 "$ROOT/bench/fleet.py" --bin "$BUILD/host/maildoctor" \
+    --coldstart "$BUILD/bench/maildoctor_bench_coldstart" --linkfloor "$BUILD/bench/maildoctor_bench_linkfloor" \
+    --out "$OUT" "$@"
+}
+
+if [ "${1:-}" = fleet ]; then
+  shift
+  fleet "$@"
+  exit $?
+fi
+
+status=0
+/usr/bin/python3 "$ROOT/bench/bench.py" \
   --bin "$BUILD/host/maildoctor" \
   --coldstart "$BUILD/bench/maildoctor_bench_coldstart" \
   --linkfloor "$BUILD/bench/maildoctor_bench_linkfloor" \
   --scale-driver "$BUILD/bench/maildoctor_bench_endpoints" \
-  --out "$OUT" "$@"
+  --out "$OUT" "$@" || status=1
+case " $* " in
+  *" --smoke "*) fleet --smoke || status=1 ;;
+  *) fleet || status=1 ;;
+esac
+exit $status

@@ -7,6 +7,23 @@ md_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 say() { printf 'maildoctor: %s\n' "$*"; }
 die() { printf 'maildoctor: error: %s\n' "$*" >&2; exit 1; }
 
+# A folder's path with every symlink resolved (no realpath on macOS' bash 3.2 userland). Fails when it does not exist.
+md_physical_dir() { (cd -P -- "$1" 2>/dev/null && pwd -P); }
+
+# A path with the symlinks of its folders resolved (the last component stays as it is: removing a symlink removes
+# the link, not what it points to). A path whose folder does not exist is returned as given: nothing is there.
+md_physical_path() {
+  local dir
+  case $1 in */*) dir=${1%/*} ;; *) dir=. ;; esac
+  [ -n "$dir" ] || dir=/
+  if [ -d "$dir" ]; then
+    dir=$(md_physical_dir "$dir") || return 1
+    printf '%s/%s\n' "${dir%/}" "${1##*/}"
+  else
+    printf '%s\n' "$1"
+  fi
+}
+
 # The add-on id, from the one place that defines it (the CMake cache default). Fails when it cannot be read.
 md_extension_id() {
   local id

@@ -3,7 +3,9 @@
 
 import { buildRequest } from "./request.js";
 import { createKeyedDebouncer } from "./debounce.js";
-import { statusOf } from "./state.js";
+import { statusOf, consentFinding, ATTENTION_STATUSES } from "./state.js";
+import { loginOutcome, isBetter } from "./outcome.js";
+import { lowersSecurity } from "../shared/safety.js";
 
 export const DIAGNOSABLE_TYPES = ["imap", "pop3"];
 const TRIGGER_RANK = { "login-failure": 3, "send-failure": 2, startup: 1, popup: 1 };
@@ -26,14 +28,37 @@ export function mergeTriggers(previous, next) {
   };
 }
 
-/** The finding the user should read first: the first error, else the first finding. */
+/** The finding the user should read first: the first error, else the one asking for consent, else the first. */
 export function leadingFinding(result) {
   const findings = Array.isArray(result?.findings) ? result.findings : [];
-  return findings.find((f) => f.severity === "error") ?? findings[0] ?? null;
+  return findings.find((f) => f.severity === "error") ?? consentFinding(result) ?? findings[0] ?? null;
+}
+
+/** Auth methods with a password the user could type anew (not OAuth2, Kerberos, certificates). */
+const PASSWORD_AUTH = new Set(["password", "password-encrypted", "ntlm"]);
+/** CR, LF and NUL would let a password smuggle a protocol command; the host refuses them, refuse them first. */
+export function passwordProblem(password) {
+  if (typeof password !== "string" || password.length === 0) return "empty";
+  if (/[\r\n\0]/.test(password)) return "control";
+  if (password.length > 1024) return "too_long";
+  return null;
+}
+
+/**
+ * The servers a newly typed password is tested on: the incoming server, and the outgoing one when it logs in with
+ * a password as the same user (a relay with its own login keeps its own password).
+ */
+export function newPasswordSubjects(settings) {
+  const subjects = [];
+  const incoming = settings?.incoming;
+  if (incoming?.host && PASSWORD_AUTH.has(incoming.auth)) subjects.push("incoming");
+  const outgoing = settings?.outgoing;
+  if (outgoing?.host && PASSWORD_AUTH.has(outgoing.auth) && (!incoming || outgoing.username === incoming.username)) subjects.push("outgoing");
+  return subjects;
 }
 
 export function createDoctor(deps) {
-  const { api, accounts, host, states, getOptions, ui, identityOfTab, timers = globalThis, now = () => Date.now() } = deps;
+  const { api, accounts, host, states, getOptions, ui, identityOfTab, refusals, timers = globalThis, now = () => Date.now() } = deps;
   const debounceMs = deps.debounceMs ?? 1500;
   const cooldownMs = deps.cooldownMs ?? 60000;
   const inFlight = new Map();
@@ -46,9 +71,21 @@ export function createDoctor(deps) {
   });
 
   async function refreshBadge() {
-    const problems = states.countWithStatus("problem") + states.countWithStatus("error");
+    const problems = [...ATTENTION_STATUSES, "error"].reduce((n, status) => n + states.countWithStatus(status), 0);
     const checking = states.countWithStatus("checking");
     await ui.setBadge(problems ? String(problems) : checking ? "…" : "", problems ? "#c62828" : "#1565c0");
+  }
+
+  /* The folder-pane marker follows every finished check: set while the account needs attention, cleared when it
+   * works. Inconclusive and failed checks leave it as it was: they say nothing new about the account. */
+  async function updateMarker(accountId, entry) {
+    const status = statusOf(entry);
+    try {
+      if (ATTENTION_STATUSES.includes(status)) await ui.setMarker?.(accountId, { status, finding: leadingFinding(entry.result) });
+      else if (status === "ok") await ui.setMarker?.(accountId, null);
+    } catch (e) {
+      // The folder pane may not be open (or not be drawable in this version): the badge and popup still say it.
+    }
   }
 
   async function runAutomatic(accountId, payload) {
@@ -57,10 +94,20 @@ export function createDoctor(deps) {
     const entry = await diagnose(accountId, { ...payload, userConfirmedPassword: false });
     lastAutomatic.set(accountId, { at: now(), rank: TRIGGER_RANK[payload.trigger] ?? 0 });
     // A re-check because the popup opened is already in front of the user: no notification for it.
-    if (entry && statusOf(entry) === "problem" && payload.trigger !== "popup") {
-      await ui.notifyProblem(accountId, entry.accountName ?? accountId, leadingFinding(entry.result));
-    }
+    if (entry && payload.trigger !== "popup") await notifyOnce(accountId, entry);
     return entry;
+  }
+
+  /* One notification per account and cause: Thunderbird's retries and the next start-up check with the same
+   * answer stay quiet; a new cause, or the same one after the account worked again, notifies again. */
+  async function notifyOnce(accountId, entry) {
+    const status = statusOf(entry);
+    if (!ATTENTION_STATUSES.includes(status)) return;
+    const finding = leadingFinding(entry.result);
+    const cause = `${status}:${finding?.code ?? ""}`;
+    if (entry.notifiedCause === cause) return;
+    await states.update(accountId, { notifiedCause: cause });
+    await ui.notifyProblem(accountId, entry.accountName ?? accountId, finding, status);
   }
 
   /* The cooldown absorbs Thunderbird's retry prompts, but only against triggers no stronger than the one just
@@ -90,28 +137,22 @@ export function createDoctor(deps) {
         return states.finish(accountId, { ok: false, error: { code: "no_account", message: String(e?.message ?? e) } });
       }
       const options = await getOptions();
-      const passwords = {};
-      let usedPassword = false;
+      let passwords = {};
+      const withheld = {};
       if (passwordAllowed(options.savedPassword, userConfirmedPassword)) {
         for (const subject of ["incoming", "outgoing"]) {
           if (scope !== "account" && scope !== subject) continue;
           if (!settings[subject]) continue;
           const password = await api.getSavedPassword(accountId, subject, settings.identityId ?? undefined);
-          if (password) {
-            passwords[subject] = password;
-            usedPassword = true;
-          }
+          if (!password) continue;
+          // The same password was refused by this server a moment ago: sending it again only risks a lock-out.
+          const refusedAt = refusals ? await refusals.refusedAt(settings[subject], password) : null;
+          if (refusedAt !== null) withheld[subject] = refusedAt;
+          else passwords[subject] = password;
         }
       }
-      const built = buildRequest(settings, { scope, passwords, observedError });
-      if (!built.ok) {
-        return states.finish(accountId, { ok: false, error: { code: built.reason, message: "" } });
-      }
-      await states.startChecking(accountId, { trigger, scope, observedError, accountName: settings.name, identityId: settings.identityId ?? null });
-      await refreshBadge();
-      const outcome = await host.diagnose(built.request, (check) => states.addProgress(accountId, check));
-      const entry = await states.finish(accountId, outcome, { usedPassword });
-      await refreshBadge();
+      const entry = await runCheck(accountId, settings, { trigger, scope, observedError, passwords, withheld });
+      passwords = null;
       return entry;
     })();
     run.rank = TRIGGER_RANK[trigger] ?? 0;
@@ -128,6 +169,40 @@ export function createDoctor(deps) {
     }
   }
 
+  /* One diagnosis through the host, with the passwords given (each at most one login, by the host's rules), and
+   * its outcome kept. Logins the server refused are remembered as fingerprints; an accepted login clears that. */
+  async function runCheck(accountId, settings, { trigger, scope, observedError, passwords, withheld = {}, alternatives = true }) {
+    const built = buildRequest(settings, { scope, passwords, observedError });
+    if (!built.ok) {
+      return states.finish(accountId, { ok: false, error: { code: built.reason, message: "" } });
+    }
+    if (!alternatives) built.request.options.alternatives = false;
+    await states.startChecking(accountId, { trigger, scope, observedError, accountName: settings.name, identityId: settings.identityId ?? null });
+    await refreshBadge();
+    const outcome = await host.diagnose(built.request, {
+      onProgress: (check) => states.addProgress(accountId, check),
+      onQueued: () => states.setQueued(accountId, true),
+      onStarted: () => states.setQueued(accountId, false),
+    });
+    built.request = null;
+    const sent = Object.keys(passwords);
+    if (outcome.ok && refusals) {
+      for (const subject of sent) {
+        const login = loginOutcome(outcome.result, subject);
+        if (login === "refused") await refusals.remember(settings[subject], passwords[subject]);
+        else if (login === "accepted") await refusals.forget(settings[subject]);
+      }
+    }
+    const entry = await states.finish(accountId, outcome, {
+      usedPassword: sent.length > 0,
+      withheld: Object.keys(withheld).length ? withheld : null,
+    });
+    if (statusOf(entry) === "ok" && entry.notifiedCause) await states.update(accountId, { notifiedCause: null });
+    await refreshBadge();
+    await updateMarker(accountId, entry);
+    return entry;
+  }
+
   async function diagnosableAccounts() {
     const list = await accounts.list(false);
     return list.filter((a) => DIAGNOSABLE_TYPES.includes(a.type));
@@ -136,6 +211,11 @@ export function createDoctor(deps) {
   return {
     diagnose,
     refreshBadge,
+
+    /** After a restart: the folder pane shows again what the stored states say. */
+    async refreshMarkers() {
+      for (const [accountId, entry] of Object.entries(states.all())) await updateMarker(accountId, entry);
+    },
     debouncer,
 
     onLoginFailure(failure) {
@@ -181,13 +261,68 @@ export function createDoctor(deps) {
       return { subject: fix.subject, setting: fix.setting, before: server[fix.setting] ?? null, after: fix.value };
     },
 
-    async applyFix(accountId, fix) {
-      const entry = states.get(accountId);
-      const applied = await api.applySetting(accountId, fix.subject, entry?.identityId ?? undefined, fix.setting, fix.value);
+    /**
+     * Applies one change_setting fix and re-tests. If the re-test is not better than the check before, the entry
+     * keeps `undo` (the same setting's value before the change) and the popup offers it.
+     */
+    async applyFix(accountId, fix, { isUndo = false } = {}) {
+      const before = states.get(accountId);
+      const identityId = before?.identityId ?? undefined;
+      const settings = await api.getAccountSettings(accountId, identityId);
+      const current = settings[fix.subject];
+      if (!current) throw new Error(`no ${fix.subject} server`);
+      if (!isUndo && lowersSecurity(fix, current)) throw new Error("refused: this change would lower the connection's security");
+      const applied = await api.applySetting(accountId, fix.subject, identityId, fix.setting, fix.value);
       // The re-test may use the saved password exactly when the check that proposed the fix did.
-      const userConfirmedPassword = entry?.usedPassword === true;
-      const after = await diagnose(accountId, { trigger: "after-fix", scope: "account", identityId: entry?.identityId ?? null, userConfirmedPassword });
-      return { applied, entry: after };
+      const userConfirmedPassword = before?.usedPassword === true;
+      const snapshot = before ? structuredClone(before) : null;
+      let after = await diagnose(accountId, { trigger: isUndo ? "after-undo" : "after-fix", scope: "account", identityId: before?.identityId ?? null, userConfirmedPassword });
+      const previous = applied?.before?.[fix.setting] ?? current[fix.setting];
+      const undo = !isUndo && !isBetter(after, snapshot) && previous !== undefined && previous !== null
+        ? { kind: "change_setting", subject: fix.subject, setting: fix.setting, value: previous, replaced: fix.value }
+        : null;
+      after = await states.update(accountId, { undo });
+      return { applied, entry: after, better: isBetter(after, snapshot) };
+    },
+
+    /** Restores the value from before the last applied fix, then re-tests. */
+    async undoFix(accountId) {
+      const undo = states.get(accountId)?.undo;
+      if (!undo) return null;
+      return this.applyFix(accountId, undo, { isUndo: true });
+    },
+
+    /**
+     * "Enter a new app password": the host tests the typed password with one login per server; only servers that
+     * accepted it get it saved in Thunderbird's login manager. The password is held in this call only.
+     * Returns {status: "saved"|"refused"|"invalid"|"withheld"|"error", subjects, entry}.
+     */
+    async testNewPassword(accountId, password) {
+      const invalid = passwordProblem(password);
+      if (invalid) return { status: "invalid", reason: invalid };
+      // A check already running for the account finishes first: one diagnosis per account at a time.
+      if (inFlight.has(accountId)) await inFlight.get(accountId).catch(() => null);
+      const before = states.get(accountId);
+      const settings = await api.getAccountSettings(accountId, before?.identityId ?? undefined);
+      const subjects = newPasswordSubjects(settings);
+      if (!subjects.length) return { status: "invalid", reason: "no_password_login" };
+      const passwords = {};
+      const withheld = {};
+      for (const subject of subjects) {
+        const refusedAt = refusals ? await refusals.refusedAt(settings[subject], password) : null;
+        if (refusedAt !== null) withheld[subject] = refusedAt;
+        else passwords[subject] = password;
+      }
+      if (!Object.keys(passwords).length) return { status: "withheld", subjects: Object.keys(withheld), at: Math.max(...Object.values(withheld)) };
+      const scope = passwords.incoming && passwords.outgoing ? "account" : Object.keys(passwords)[0];
+      const entry = await runCheck(accountId, settings, { trigger: "new-password", scope, observedError: null, passwords, withheld, alternatives: false });
+      if (entry.error) return { status: "error", error: entry.error, entry };
+      const accepted = Object.keys(passwords).filter((s) => loginOutcome(entry.result, s) === "accepted");
+      const refused = Object.keys(passwords).filter((s) => loginOutcome(entry.result, s) === "refused");
+      for (const subject of accepted) await api.savePassword(accountId, subject, settings.identityId ?? undefined, password);
+      const status = accepted.length ? "saved" : refused.length ? "refused" : "not_tried";
+      const saved = accepted.length ? await states.update(accountId, { usedPassword: true, undo: null }) : entry;
+      return { status, accepted, refused, entry: saved };
     },
 
     async accountsWithState() {

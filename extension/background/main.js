@@ -5,7 +5,9 @@ import { AccountStates } from "./state.js";
 import { HostClient } from "./native.js";
 import { createDoctor } from "./doctor.js";
 import { resolveOptions } from "./options.js";
-import { localizeFinding, isOpenableUrl } from "../shared/findings.js";
+import { RefusalMemory } from "./refusals.js";
+import { notificationText, menuTitle, markerFor } from "./attention.js";
+import { isOpenableUrl } from "../shared/findings.js";
 import { buildReport } from "../shared/report.js";
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -17,8 +19,13 @@ const t = (key, subs) => messenger.i18n.getMessage(key, subs);
 const states = new AccountStates(messenger.storage.local);
 const ready = states.load();
 const host = new HostClient((name) => messenger.runtime.connectNative(name));
+// storage.session is memory only and outlives a suspended background; only fingerprints go there.
+const refusals = new RefusalMemory({ session: messenger.storage.session ?? null });
 let focusAccount = null;
+let newPasswordFor = null; // the account whose "new password" form was open when the provider's page opened
 let adminDefaults = null;
+// The last notification per account, for the e2e tests' "getAttention" message (notifications cannot be read back).
+const notified = {};
 
 async function getOptions() {
   adminDefaults ??= await messenger.MailDoctor.getAdminDefaults().catch(() => ({}));
@@ -39,19 +46,26 @@ const doctor = createDoctor({
   accounts: messenger.accounts,
   host,
   states,
+  refusals,
   getOptions,
   ui: {
     async setBadge(text, color) {
       await messenger.action.setBadgeText({ text });
       await messenger.action.setBadgeBackgroundColor({ color });
     },
-    async notifyProblem(accountId, accountName, finding) {
+    async notifyProblem(accountId, accountName, finding, status) {
+      const { title, message } = notificationText(accountName, finding, status, t);
+      notified[accountId] = { title, message, code: finding?.code ?? null, at: Date.now() };
       await messenger.notifications.create(`maildoctor:${accountId}`, {
         type: "basic",
         iconUrl: messenger.runtime.getURL("icons/maildoctor.svg"),
-        title: t("notificationTitle", [accountName]),
-        message: finding ? localizeFinding(finding, t).title : t("statusProblem"),
+        title,
+        message,
       });
+    },
+    async setMarker(accountId) {
+      const entry = states.get(accountId);
+      await messenger.MailDoctor.setAccountMarker(accountId, markerFor(entry, entry?.accountName ?? accountId, t));
     },
   },
   async identityOfTab(tab) {
@@ -82,6 +96,22 @@ messenger.menus.onClicked.addListener(async (info) => {
   doctor.diagnose(folder.accountId, { trigger: "popup" });
 });
 
+// Before the menu shows, its entry takes the account's status: "maildoctor: An app password is needed".
+messenger.menus.onShown.addListener(async (info) => {
+  if (!info.contexts?.includes("folder_pane")) return;
+  await ready;
+  const folder = info.selectedFolders?.[0] ?? info.selectedFolder;
+  const accountId = folder?.accountId ?? info.selectedAccount?.id;
+  await messenger.menus.update(MENU_ID, { title: menuTitle(accountId ? states.get(accountId) : null, t) });
+  await messenger.menus.refresh();
+});
+
+// The marker the experiment drew on the account's row in the folder pane was clicked: open that account's card.
+messenger.MailDoctor.onMarkerClicked.addListener(async (accountId) => {
+  focusAccount = accountId;
+  await openPopupView();
+});
+
 messenger.notifications.onClicked.addListener(async (notificationId) => {
   if (!notificationId.startsWith("maildoctor:")) return;
   focusAccount = notificationId.slice("maildoctor:".length);
@@ -110,7 +140,14 @@ async function handleMessage(message) {
       const options = await getOptions();
       const focus = focusAccount;
       focusAccount = null;
-      return { accounts: await doctor.accountsWithState(), focus, savedPasswordOption: options.savedPassword };
+      return { accounts: await doctor.accountsWithState(), focus, newPasswordFor, savedPasswordOption: options.savedPassword };
+    }
+    case "getAttention": {
+      // What the user was shown without asking: badge, notifications, markers. Used by tests/e2e.
+      const badge = await messenger.action.getBadgeText({});
+      const markers = {};
+      for (const [accountId, entry] of Object.entries(states.all())) markers[accountId] = markerFor(entry, entry?.accountName ?? accountId, t);
+      return { badge, notifications: { ...notified }, markers };
     }
     case "popupOpened":
       return doctor.checkStale("popup", POPUP_RECHECK_MS);
@@ -120,8 +157,24 @@ async function handleMessage(message) {
       return doctor.previewFix(message.accountId, message.fix);
     case "applyFix":
       return doctor.applyFix(message.accountId, message.fix);
+    case "undoFix":
+      return doctor.undoFix(message.accountId);
+    case "testPassword": {
+      // The password lives in this call only: it goes to the host and, if accepted, to the login manager.
+      const outcome = await doctor.testNewPassword(message.accountId, message.password);
+      if (outcome.status === "saved") newPasswordFor = null;
+      return { status: outcome.status, accepted: outcome.accepted ?? [], refused: outcome.refused ?? [] };
+    }
+    case "closeNewPassword":
+      if (newPasswordFor === message.accountId) newPasswordFor = null;
+      return null;
     case "openUrl":
-      if (isOpenableUrl(message.url)) await messenger.windows.openDefaultBrowser(message.url);
+      if (!isOpenableUrl(message.url)) return null;
+      if (message.newPasswordFor) {
+        newPasswordFor = message.newPasswordFor;
+        focusAccount = message.newPasswordFor;
+      }
+      await messenger.windows.openDefaultBrowser(message.url);
       return null;
     case "report": {
       const entry = states.get(message.accountId);
@@ -139,4 +192,7 @@ async function createMenu() {
 }
 
 createMenu().catch((e) => console.error("maildoctor: menu", e));
-ready.then(() => doctor.refreshBadge());
+ready.then(async () => {
+  await doctor.refreshBadge();
+  await doctor.refreshMarkers();
+});

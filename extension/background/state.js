@@ -2,7 +2,13 @@
 
 export const STORAGE_KEY = "accountStates";
 
-/** The account's status as the popup shows it. */
+/** The host's way of saying "one test of the saved password would settle it" (auth.not_tested with an action). */
+export function consentFinding(result) {
+  const findings = Array.isArray(result?.findings) ? result.findings : [];
+  return findings.find((f) => f?.params?.action === "test_password") ?? null;
+}
+
+/** The account's status as the popup shows it. "consent": the check needs the user's yes to test the password. */
 export function statusOf(entry) {
   if (!entry) return "unchecked";
   if (entry.checking) return "checking";
@@ -10,9 +16,12 @@ export function statusOf(entry) {
   const verdict = entry.result?.verdict;
   if (verdict === "ok") return "ok";
   if (verdict === "problem") return "problem";
-  if (verdict === "inconclusive") return "inconclusive";
+  if (verdict === "inconclusive") return consentFinding(entry.result) ? "consent" : "inconclusive";
   return "unchecked";
 }
+
+/** Statuses the user is told about without asking: badge, notification, folder-pane marker. */
+export const ATTENTION_STATUSES = ["problem", "consent"];
 
 export class AccountStates {
   constructor(storage, { now = () => Date.now() } = {}) {
@@ -28,6 +37,7 @@ export class AccountStates {
     // A diagnosis cannot survive a restart of the background: forget "checking" left over from one.
     for (const entry of Object.values(this.entries)) {
       delete entry.checking;
+      delete entry.queued;
       delete entry.progress;
     }
   }
@@ -55,17 +65,24 @@ export class AccountStates {
 
   startChecking(accountId, meta) {
     const names = meta.accountName === undefined ? {} : { accountName: meta.accountName, identityId: meta.identityId ?? null };
-    return this.update(accountId, { ...names, checking: true, progress: [], trigger: meta.trigger, scope: meta.scope, observedError: meta.observedError ?? null, startedAt: this.now() });
+    return this.update(accountId, { ...names, checking: true, queued: false, progress: [], trigger: meta.trigger, scope: meta.scope, observedError: meta.observedError ?? null, startedAt: this.now() });
   }
 
   addProgress(accountId, check) {
     const entry = this.entries[accountId];
     if (!entry?.checking) return null;
-    return this.update(accountId, { progress: [...(entry.progress ?? []), check] });
+    return this.update(accountId, { queued: false, progress: [...(entry.progress ?? []), check] });
   }
 
-  finish(accountId, outcome, { usedPassword = false } = {}) {
-    const change = { checking: false, progress: [], checkedAt: this.now(), usedPassword };
+  /** queued: true while the diagnosis waits for a free place (in the add-on or in the host), false once it runs. */
+  setQueued(accountId, queued) {
+    const entry = this.entries[accountId];
+    if (!entry?.checking || entry.queued === queued) return null;
+    return this.update(accountId, { queued });
+  }
+
+  finish(accountId, outcome, { usedPassword = false, withheld = null } = {}) {
+    const change = { checking: false, queued: false, progress: [], checkedAt: this.now(), usedPassword, withheld };
     if (outcome.ok) {
       change.result = outcome.result;
       change.error = null;

@@ -4,7 +4,8 @@ import { renderPopup } from "./render.js";
 
 const t = (key, subs) => messenger.i18n.getMessage(key, subs);
 const root = document.getElementById("accounts");
-const model = { accounts: [], expanded: new Set(), notes: {}, confirm: null, focus: null, savedPasswordOption: "ask" };
+// newPassword: accountId -> {open, status}; the password itself is never in the model.
+const model = { accounts: [], expanded: new Set(), notes: {}, confirm: null, focus: null, savedPasswordOption: "ask", newPassword: {} };
 
 function draw() {
   renderPopup(document, root, model, t, handlers);
@@ -18,6 +19,8 @@ async function refresh() {
     model.focus = state.focus;
     model.expanded.add(state.focus);
   }
+  // The popup closed while the user made the password on the provider's page: the form is open again.
+  if (state.newPasswordFor && !model.newPassword[state.newPasswordFor]) model.newPassword[state.newPasswordFor] = { open: true };
   draw();
 }
 
@@ -31,8 +34,47 @@ const handlers = {
     else model.expanded.add(accountId);
     draw();
   },
-  openUrl(url) {
-    messenger.runtime.sendMessage({ type: "openUrl", url });
+  openUrl(url, accountId = null) {
+    messenger.runtime.sendMessage({ type: "openUrl", url, newPasswordFor: accountId });
+  },
+  openNewPassword(accountId) {
+    model.newPassword[accountId] = { open: true };
+    draw();
+    document.querySelector(`[data-account="${CSS.escape(accountId)}"] .new-password-input`)?.focus();
+  },
+  closeNewPassword(accountId) {
+    delete model.newPassword[accountId];
+    messenger.runtime.sendMessage({ type: "closeNewPassword", accountId });
+    draw();
+  },
+  async testNewPassword(accountId, password) {
+    model.newPassword[accountId] = { open: true, status: "testing" };
+    draw();
+    let outcome;
+    try {
+      outcome = await messenger.runtime.sendMessage({ type: "testPassword", accountId, password });
+    } catch (e) {
+      outcome = { status: "not_tried" };
+    }
+    if (outcome?.status === "saved") {
+      // The account now works, so its card has no password form any more: the confirmation goes to the notes.
+      delete model.newPassword[accountId];
+      model.notes[accountId] = t("newPasswordSaved");
+    } else {
+      model.newPassword[accountId] = { open: true, status: outcome?.status ?? "not_tried" };
+    }
+    await refresh();
+  },
+  async undo(accountId) {
+    model.notes[accountId] = t("undoDone");
+    draw();
+    try {
+      await messenger.runtime.sendMessage({ type: "undoFix", accountId });
+      delete model.notes[accountId];
+    } catch (e) {
+      model.notes[accountId] = `${t("fixFailed")} ${e?.message ?? e}`;
+    }
+    await refresh();
   },
   async askApply(accountId, fix) {
     const preview = await messenger.runtime.sendMessage({ type: "previewFix", accountId, fix });

@@ -1,8 +1,9 @@
 /* Renders the popup from a plain model. Server and Thunderbird text goes in through textContent only:
  * this module never parses HTML, so an [ALERT] carrying markup shows up as the characters it is. */
 
-import { statusOf } from "../background/state.js";
+import { statusOf, consentFinding, ATTENTION_STATUSES } from "../background/state.js";
 import { localizeFinding, fixLabel, settingLabel, subjectLabel, settingValueLabel, isOpenableUrl } from "../shared/findings.js";
+import { offerableFixes } from "../shared/safety.js";
 
 const STATUS_KEYS = {
   ok: "statusOk",
@@ -11,6 +12,7 @@ const STATUS_KEYS = {
   checking: "statusChecking",
   error: "statusError",
   inconclusive: "statusInconclusive",
+  consent: "statusConsent",
 };
 const TRIGGER_KEYS = {
   "login-failure": "triggerLoginFailure",
@@ -18,8 +20,20 @@ const TRIGGER_KEYS = {
   startup: "triggerStartup",
   popup: "triggerPopup",
   "after-fix": "triggerAfterFix",
+  "after-undo": "triggerAfterUndo",
+  "new-password": "triggerNewPassword",
 };
-const STEP_KEYS = { dns: "stepDns", connect: "stepConnect", tls: "stepTls", greeting: "stepGreeting", capabilities: "stepCapabilities", auth: "stepAuth" };
+// Every step the host reports (host/src/probe/probe_checks.cpp, host/src/discover); locales.test.mjs checks this.
+export const STEP_KEYS = {
+  dns: "stepDns", connect: "stepConnect", tls: "stepTls", starttls: "stepStarttls", greeting: "stepGreeting",
+  capabilities: "stepCapabilities", auth: "stepAuth", mailbox: "stepMailbox", sender: "stepSender", discover: "stepDiscover",
+};
+// Findings after which a newly typed password is the fix; an inferred finding that lists one of them counts too.
+const NEW_PASSWORD_CODES = ["auth.app_password_required", "auth.wrong_password"];
+const NEW_PASSWORD_RESULTS = {
+  saved: "newPasswordSaved", refused: "newPasswordRefused", withheld: "newPasswordWithheld",
+  invalid: "newPasswordInvalid", not_tried: "newPasswordNotTried",
+};
 const CHECK_KEYS = { pass: "checkPass", fail: "checkFail", skip: "checkSkip" };
 
 function el(doc, tag, { className, text, attrs } = {}, children = []) {
@@ -84,19 +98,75 @@ function renderFix(doc, account, finding, fix, t, handlers) {
   return null;
 }
 
-function renderFinding(doc, account, finding, t, handlers) {
+/** The finding that makes "enter a new password" the fix, if any. */
+export function newPasswordFinding(result) {
+  return (result?.findings ?? []).find((f) => {
+    if (NEW_PASSWORD_CODES.includes(f?.code)) return true;
+    const causes = Array.isArray(f?.params?.possible_causes) ? f.params.possible_causes : [];
+    return (f?.params?.inferred === true || f?.params?.action === "test_password") && causes.some((c) => NEW_PASSWORD_CODES.includes(c));
+  }) ?? null;
+}
+
+function renderFinding(doc, account, finding, t, handlers, model) {
   const text = localizeFinding(finding, t);
   const node = el(doc, "div", { className: `finding severity-${finding.severity ?? "info"}`, attrs: { "data-code": finding.code ?? "" } }, [
     el(doc, "div", { className: "finding-title", text: text.title }),
     text.detail ? el(doc, "div", { className: "finding-detail", text: text.detail }) : null,
+    text.basis ? el(doc, "div", { className: "finding-basis", text: text.basis }) : null,
   ]);
+  if (text.causes.length) {
+    node.append(el(doc, "div", { className: "causes-heading", text: t("possibleCausesHeading") }));
+    node.append(el(doc, "ul", { className: "causes" }, text.causes.map((c) => el(doc, "li", { text: c }))));
+  }
   if (finding.evidence?.length) {
     node.append(el(doc, "div", { className: "evidence-heading", text: t("evidenceHeading") }));
     node.append(el(doc, "pre", { className: "evidence", text: finding.evidence.join("\n") }));
   }
-  const fixes = (finding.fixes ?? []).map((fix) => renderFix(doc, account, finding, fix, t, handlers)).filter(Boolean);
+  const fixes = offerableFixes(finding).map((fix) => renderFix(doc, account, finding, fix, t, handlers)).filter(Boolean);
+  // A saved password the server refused minutes ago is not sent again (the withheld note says so): no button.
+  if (finding.params?.action === "test_password" && !account.state?.withheld) {
+    if (model.savedPasswordOption === "never") fixes.push(el(doc, "div", { className: "password-hint", text: t("testPasswordNever") }));
+    else fixes.unshift(button(doc, t("testPasswordOnceButton"), () => handlers.diagnose(account.id, { withPassword: true }), "primary test-password-once"));
+  }
   if (fixes.length) node.append(el(doc, "div", { className: "fixes" }, fixes));
   return node;
+}
+
+/* "Enter a new app password": the provider's page, a password field, Test and save. The typed password is read
+ * from the field when the button is pressed and handed to the handler; it is never kept in the model. */
+function renderNewPassword(doc, account, finding, model, t, handlers) {
+  const appPassword = finding.code === "auth.app_password_required" || finding.params?.possible_causes?.[0] === "auth.app_password_required";
+  const label = appPassword ? t("newPasswordButton") : t("newPasswordButtonPlain");
+  const box = el(doc, "div", { className: "new-password" });
+  const state = model.newPassword?.[account.id];
+  if (!state?.open) {
+    box.append(button(doc, label, () => handlers.openNewPassword(account.id), "new-password-open"));
+    if (state?.status) box.append(el(doc, "div", { className: `note new-password-result result-${state.status}`, text: t(NEW_PASSWORD_RESULTS[state.status] ?? "newPasswordNotTried") }));
+    return box;
+  }
+  const page = (finding.fixes ?? []).find((f) => f.kind === "open_url" && isOpenableUrl(f.url));
+  const inputId = `new-password-${account.id}`;
+  const input = el(doc, "input", { className: "new-password-input", attrs: { type: "password", id: inputId, autocomplete: "new-password", spellcheck: "false" } });
+  const submit = () => {
+    const password = input.value;
+    input.value = "";
+    handlers.testNewPassword(account.id, password);
+  };
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") submit();
+  });
+  box.append(el(doc, "div", { className: "new-password-title", text: label }));
+  box.append(el(doc, "div", { className: "new-password-intro", text: t("newPasswordIntro") }));
+  if (page) box.append(button(doc, fixLabel(page, t), () => handlers.openUrl(page.url, account.id), "fix fix-url new-password-page"));
+  box.append(el(doc, "label", { className: "new-password-label", text: t("newPasswordLabel"), attrs: { for: inputId } }));
+  box.append(input);
+  const testing = state.status === "testing";
+  const go = button(doc, t("newPasswordTest"), submit, "primary new-password-test");
+  go.disabled = testing;
+  input.disabled = testing;
+  box.append(el(doc, "div", { className: "new-password-buttons" }, [go, button(doc, t("buttonCancel"), () => handlers.closeNewPassword(account.id), "new-password-cancel")]));
+  if (state.status) box.append(el(doc, "div", { className: `note new-password-result result-${state.status}`, text: t(testing ? "newPasswordTesting" : NEW_PASSWORD_RESULTS[state.status] ?? "newPasswordNotTried") }));
+  return box;
 }
 
 function renderConfirm(doc, confirm, t, handlers) {
@@ -105,11 +175,11 @@ function renderConfirm(doc, confirm, t, handlers) {
     el(doc, "div", { className: "confirm-question", text: t("confirmChange", [settingLabel(fix.setting, t), subjectLabel(fix.subject, t)]) }),
     el(doc, "div", { className: "confirm-old" }, [
       el(doc, "span", { text: t("confirmOld") }),
-      el(doc, "code", { text: settingValueLabel(fix.setting, preview?.before) }),
+      el(doc, "code", { text: settingValueLabel(fix.setting, preview?.before, t) }),
     ]),
     el(doc, "div", { className: "confirm-new" }, [
       el(doc, "span", { text: t("confirmNew") }),
-      el(doc, "code", { text: settingValueLabel(fix.setting, preview?.after ?? fix.value) }),
+      el(doc, "code", { text: settingValueLabel(fix.setting, preview?.after ?? fix.value, t) }),
     ]),
     el(doc, "div", { className: "confirm-buttons" }, [
       button(doc, t("buttonApply"), () => handlers.confirmApply(), "primary"),
@@ -125,7 +195,7 @@ function renderAccount(doc, account, model, t, handlers, formatTime) {
   const header = el(doc, "div", { className: "account-header" }, [
     el(doc, "span", { className: "status-dot", attrs: { "aria-hidden": "true" } }),
     el(doc, "span", { className: "account-name", text: account.name }),
-    el(doc, "span", { className: "account-status", text: t(STATUS_KEYS[status]) }),
+    el(doc, "span", { className: "account-status", text: status === "checking" && entry?.queued ? t("statusQueued") : t(STATUS_KEYS[status]) }),
     button(doc, t("buttonDiagnose"), () => handlers.diagnose(account.id, {}), "diagnose"),
   ]);
   if (status === "checking") header.lastChild.disabled = true;
@@ -142,8 +212,19 @@ function renderAccount(doc, account, model, t, handlers, formatTime) {
   if (result && status !== "checking" && status !== "error") {
     if (status === "ok") card.append(el(doc, "div", { className: "all-good", text: t("allGood") }));
     if (status === "inconclusive") card.append(el(doc, "div", { className: "inconclusive", text: t("inconclusiveText") }));
-    for (const finding of result.findings ?? []) card.append(renderFinding(doc, account, finding, t, handlers));
-    if (!entry.usedPassword && model.savedPasswordOption === "ask") {
+    for (const finding of result.findings ?? []) card.append(renderFinding(doc, account, finding, t, handlers, model));
+    for (const [, at] of Object.entries(entry.withheld ?? {}).slice(0, 1)) {
+      card.append(el(doc, "div", { className: "note withheld", text: t("withheldNote", [formatTime(at)]) }));
+    }
+    const pwFinding = newPasswordFinding(result);
+    if (pwFinding) card.append(renderNewPassword(doc, account, pwFinding, model, t, handlers));
+    if (entry.undo) {
+      card.append(el(doc, "div", { className: "undo" }, [
+        el(doc, "span", { className: "undo-text", text: t("undoOffer") }),
+        button(doc, t("undoButton", [settingLabel(entry.undo.setting, t), settingValueLabel(entry.undo.setting, entry.undo.value, t)]), () => handlers.undo(account.id), "undo-button"),
+      ]));
+    }
+    if (!entry.usedPassword && model.savedPasswordOption === "ask" && !consentFinding(result) && !entry.withheld) {
       card.append(el(doc, "div", { className: "password-hint", text: t("testPasswordHint") }));
       card.append(button(doc, t("testPasswordButton"), () => handlers.diagnose(account.id, { withPassword: true }), "test-password"));
     }
@@ -176,6 +257,15 @@ function renderAccount(doc, account, model, t, handlers, formatTime) {
   return card;
 }
 
+/** The account asked for first, then accounts that need attention (latest first), then the rest as listed. */
+export function orderAccounts(accounts, focus) {
+  const weight = (a) => (a.id === focus ? 2 : ATTENTION_STATUSES.includes(statusOf(a.state)) ? 1 : 0);
+  return accounts
+    .map((a, index) => ({ a, index }))
+    .sort((x, y) => weight(y.a) - weight(x.a) || (weight(x.a) === 1 ? (y.a.state?.checkedAt ?? 0) - (x.a.state?.checkedAt ?? 0) : 0) || x.index - y.index)
+    .map((x) => x.a);
+}
+
 /** Replaces root's content with the view of `model`. */
 export function renderPopup(doc, root, model, t, handlers, { formatTime = (ms) => new Date(ms).toLocaleTimeString() } = {}) {
   root.replaceChildren();
@@ -188,7 +278,7 @@ export function renderPopup(doc, root, model, t, handlers, { formatTime = (ms) =
       ]),
     );
   }
-  const accounts = model.focus ? [...model.accounts].sort((a, b) => (a.id === model.focus ? -1 : b.id === model.focus ? 1 : 0)) : model.accounts;
+  const accounts = orderAccounts(model.accounts, model.focus);
   if (!accounts.length) root.append(el(doc, "div", { className: "empty", text: t("noAccounts") }));
   for (const account of accounts) root.append(renderAccount(doc, account, model, t, handlers, formatTime));
   return root;

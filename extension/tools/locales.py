@@ -51,7 +51,6 @@ UI = {
  "testPasswordHint": ("This check did not log in. Testing the saved password sends it only to your own mail server.", "Diese Prüfung hat sich nicht angemeldet. Beim Testen wird das gespeicherte Passwort nur an Ihren eigenen Mailserver gesendet."),
  "allGood": ("No problem found.", "Kein Problem gefunden."),
  "inconclusiveText": ("maildoctor could not tell for sure. The details may help.", "maildoctor konnte es nicht sicher feststellen. Die Details können helfen."),
- "notificationTitle": ("$ACCOUNT$: cannot log in", "$ACCOUNT$: Anmeldung nicht möglich", {"ACCOUNT": "$1"}),
  "menuDiagnose": ("Diagnose this account", "Dieses Konto prüfen"),
  "triggerLoginFailure": ("after a failed login", "nach einer fehlgeschlagenen Anmeldung"),
  "triggerSendFailure": ("after a failed send", "nach einem fehlgeschlagenen Versand"),
@@ -78,15 +77,57 @@ UI = {
  "optionNever": ("Never", "Nie"),
  "optionsSaved": ("Saved.", "Gespeichert."),
  "reportTitle": ("maildoctor report", "maildoctor-Bericht"),
+ "uiLanguage": ("en", "de"),
+ "providerUnknown": ("your mail provider", "Ihrem Anbieter"),
+ "securityNone": ("no encryption", "keine Verschlüsselung"),
+ "statusConsent": ("Test the password?", "Passwort testen?"),
+ "statusQueued": ("Waiting…", "Wartet…"),
+ "stepStarttls": ("Encryption (STARTTLS)", "Verschlüsselung (STARTTLS)"),
+ "stepMailbox": ("Mailbox", "Postfach"),
+ "stepSender": ("Sender", "Absender"),
+ "stepDiscover": ("Finding the servers", "Server-Suche"),
+ "basis_server_words": ("Based on the server's own words, as Thunderbird showed them. The login was not tried here.", "Beruht auf der Antwort des Servers, wie Thunderbird sie zeigte. Die Anmeldung wurde hier nicht versucht."),
+ "basis_provider_policy": ("Based on what $PROVIDER$ publishes about mail programs. The login was not tried here.", "Beruht auf den Angaben von $PROVIDER$ zu Mailprogrammen. Die Anmeldung wurde hier nicht versucht.", {"PROVIDER": "$1"}),
+ "basis_observed_failure": ("Based only on Thunderbird's failed login.", "Beruht nur auf Thunderbirds fehlgeschlagener Anmeldung."),
+ "possibleCausesHeading": ("Other possible causes:", "Weitere mögliche Ursachen:"),
+ "testPasswordOnceButton": ("Test the saved password once", "Gespeichertes Passwort einmal testen"),
+ "testPasswordNever": ("Testing the saved password is switched off in the options. Enter a new password below to test it.", "Das Testen des gespeicherten Passworts ist in den Einstellungen abgeschaltet. Geben Sie unten ein neues Passwort ein, um es zu testen."),
+ "withheldNote": ("The saved password was refused by this server at $TIME$. maildoctor does not send it again for 30 minutes, so the account is not locked.", "Der Server hat das gespeicherte Passwort um $TIME$ abgelehnt. maildoctor sendet es 30 Minuten lang nicht erneut, damit das Konto nicht gesperrt wird.", {"TIME": "$1"}),
+ "newPasswordButton": ("Enter a new app password", "Neues App-Passwort eingeben"),
+ "newPasswordButtonPlain": ("Enter a new password", "Neues Passwort eingeben"),
+ "newPasswordIntro": ("Create the new password on the provider's page, then paste it here. maildoctor tests it with one login on each server and saves it in Thunderbird only if it is accepted.", "Erstellen Sie das neue Passwort auf der Seite des Anbieters und fügen Sie es hier ein. maildoctor testet es mit einer Anmeldung je Server und speichert es in Thunderbird nur, wenn es angenommen wird."),
+ "newPasswordLabel": ("New password", "Neues Passwort"),
+ "newPasswordTest": ("Test and save", "Testen und speichern"),
+ "newPasswordTesting": ("Testing the new password…", "Das neue Passwort wird getestet…"),
+ "newPasswordSaved": ("The server accepted the new password. It is saved in Thunderbird.", "Der Server hat das neue Passwort angenommen. Es ist in Thunderbird gespeichert."),
+ "newPasswordRefused": ("The server refused this password. Nothing was saved.", "Der Server hat dieses Passwort abgelehnt. Es wurde nichts gespeichert."),
+ "newPasswordWithheld": ("This password was refused a moment ago. It is not sent again; nothing was saved.", "Dieses Passwort wurde gerade abgelehnt. Es wird nicht erneut gesendet; es wurde nichts gespeichert."),
+ "newPasswordInvalid": ("This password cannot be used (empty, or with a line break).", "Dieses Passwort ist nicht verwendbar (leer oder mit Zeilenumbruch)."),
+ "newPasswordNotTried": ("The login could not be tried. Nothing was saved. The details say why.", "Die Anmeldung konnte nicht versucht werden. Es wurde nichts gespeichert. Die Details nennen den Grund."),
+ "undoOffer": ("The change did not help.", "Die Änderung hat nicht geholfen."),
+ "undoButton": ("Undo: set $SETTING$ back to $VALUE$", "Rückgängig: $SETTING$ wieder auf $VALUE$", {"SETTING": "$1", "VALUE": "$2"}),
+ "undoDone": ("Restored. Checking again…", "Wiederhergestellt. Wird erneut geprüft…"),
+ "triggerNewPassword": ("with the new password", "mit dem neuen Passwort"),
+ "triggerAfterUndo": ("after undoing a change", "nach dem Rückgängigmachen"),
+ "notificationTitleAccount": ("maildoctor: $ACCOUNT$", "maildoctor: $ACCOUNT$", {"ACCOUNT": "$1"}),
+ "menuStatus": ("maildoctor: $CAUSE$", "maildoctor: $CAUSE$", {"CAUSE": "$1"}),
+ "markerTooltip": ("$ACCOUNT$: $CAUSE$ (click for details)", "$ACCOUNT$: $CAUSE$ (Klicken für Details)", {"ACCOUNT": "$1", "CAUSE": "$2"}),
 }
 
+# Variants for a finding that carries params.action: the same code, asked as a question.
+ACTION_FINDINGS = {
+ "auth.not_tested.test_password": (("Test the saved password once?", "Thunderbird could not log in, and nothing known about this server tells why. One login with the saved password would settle it."),
+                                   ("Gespeichertes Passwort einmal testen?", "Thunderbird konnte sich nicht anmelden, und nichts Bekanntes über diesen Server erklärt es. Eine Anmeldung mit dem gespeicherten Passwort würde es klären.")),
+}
+
+# {provider}, {host}, {port}, {protocol} are filled from the finding's params by shared/findings.js.
 FINDINGS = {
- "dns.not_found": (("The server name does not exist", "Check the server name in the account settings for typing errors."),
-                   ("Der Servername existiert nicht", "Prüfen Sie den Servernamen in den Kontoeinstellungen auf Tippfehler.")),
+ "dns.not_found": (("The server name does not exist", "The name {host} does not exist. Check the server name in the account settings for typing errors."),
+                   ("Der Servername existiert nicht", "Den Namen {host} gibt es nicht. Prüfen Sie den Servernamen in den Kontoeinstellungen auf Tippfehler.")),
  "dns.failed": (("The server name could not be looked up", "The name service did not answer. Check your internet connection."),
                 ("Der Servername konnte nicht aufgelöst werden", "Der Namensdienst hat nicht geantwortet. Prüfen Sie Ihre Internetverbindung.")),
- "net.refused": (("The server refuses connections on this port", "Nothing answers on this server and port. The port is probably wrong."),
-                 ("Der Server lehnt Verbindungen auf diesem Port ab", "Auf diesem Server und Port antwortet nichts. Vermutlich ist der Port falsch.")),
+ "net.refused": (("The server refuses connections on this port", "Nothing answers on {host} port {port}. The port is probably wrong."),
+                 ("Der Server lehnt Verbindungen auf diesem Port ab", "Auf {host} Port {port} antwortet nichts. Vermutlich ist der Port falsch.")),
  "net.timeout": (("The server does not answer", "A firewall drops the connection, or the server is down."),
                  ("Der Server antwortet nicht", "Eine Firewall verwirft die Verbindung, oder der Server ist nicht erreichbar.")),
  "net.port_blocked": (("This port is blocked on your network", "The server answers on another port. Your network blocks this one."),
@@ -123,8 +164,8 @@ FINDINGS = {
                                 ("Zu viele Verbindungen", "Der Server begrenzt die Verbindungen pro Benutzer oder Adresse. Schließen Sie andere Mailprogramme.")),
  "auth.wrong_password": (("The password (or user name) is wrong", "The server rejected the user name and password. Enter the current password."),
                          ("Das Passwort (oder der Benutzername) ist falsch", "Der Server hat Benutzername und Passwort abgelehnt. Geben Sie das aktuelle Passwort ein.")),
- "auth.app_password_required": (("An app password is needed", "Your account uses 2-step verification. Create an app-specific password and use it here."),
-                                ("Ein App-Passwort ist nötig", "Ihr Konto nutzt die Bestätigung in zwei Schritten. Erstellen Sie ein App-Passwort und verwenden Sie es hier.")),
+ "auth.app_password_required": (("An app password is needed", "Your account at {provider} uses 2-step verification. Create an app-specific password and use it here."),
+                                ("Ein App-Passwort ist nötig", "Ihr Konto bei {provider} nutzt die Bestätigung in zwei Schritten. Erstellen Sie ein App-Passwort und verwenden Sie es hier.")),
  "auth.oauth_required": (("This account needs OAuth2 sign-in", "Password logins are switched off. Set the authentication method to OAuth2."),
                          ("Dieses Konto braucht die OAuth2-Anmeldung", "Anmeldungen mit Passwort sind abgeschaltet. Stellen Sie die Authentifizierung auf OAuth2.")),
  "auth.protocol_disabled": (("Mail access is switched off for this account", "Switch IMAP/POP/SMTP access on in your account's web settings."),
@@ -153,6 +194,14 @@ FINDINGS = {
                                 ("Diese Anmeldung darf nicht mit dieser Adresse senden", "Verwenden Sie die Adresse, die zu dieser Anmeldung gehört, oder fragen Sie Ihren Anbieter.")),
  "config.better_settings": (("Other settings work", "Another server setting works where the configured one fails."),
                             ("Andere Einstellungen funktionieren", "Eine andere Servereinstellung funktioniert, wo die eingestellte scheitert.")),
+ "auth.not_tested": (("The login was not tried", "No password was given, or testing it is switched off, so the login itself was not tried."),
+                     ("Die Anmeldung wurde nicht getestet", "Es wurde kein Passwort übergeben oder das Testen ist abgeschaltet, daher wurde die Anmeldung selbst nicht versucht.")),
+ "proto.mailbox_unusable": (("Logged in, but the mailbox cannot be opened", "The server took the login and then refused to open the mailbox. The provider may block this kind of access; its words are below."),
+                            ("Angemeldet, aber das Postfach lässt sich nicht öffnen", "Der Server hat die Anmeldung angenommen und dann das Öffnen des Postfachs verweigert. Der Anbieter sperrt vielleicht diese Zugriffsart; seine Antwort steht unten.")),
+ "proto.stalled": (("The server stopped answering", "The server greeted and then stopped answering before the login. Try again later, or check the port and encryption."),
+                   ("Der Server antwortet nicht mehr", "Der Server hat sich gemeldet und dann vor der Anmeldung nicht mehr geantwortet. Versuchen Sie es später erneut oder prüfen Sie Port und Verschlüsselung.")),
+ "proto.bad_reply": (("The server sent an invalid reply", "The server greeted and then sent a reply that is too large or not valid for the protocol. The port may belong to another service."),
+                     ("Der Server hat eine ungültige Antwort gesendet", "Der Server hat sich gemeldet und dann eine zu große oder für das Protokoll ungültige Antwort gesendet. Der Port gehört vielleicht zu einem anderen Dienst.")),
  "config.differs_from_provider": (("The settings differ from the provider's", "Your settings differ from what the provider publishes."),
                                   ("Die Einstellungen weichen vom Anbieter ab", "Ihre Einstellungen weichen von den Angaben des Anbieters ab.")),
 }
@@ -171,7 +220,7 @@ def build(lang):
         if len(spec) > 2:
             entry["placeholders"] = {name.lower(): {"content": content} for name, content in spec[2].items()}
         out[key] = entry
-    for code, texts in FINDINGS.items():
+    for code, texts in list(FINDINGS.items()) + list(ACTION_FINDINGS.items()):
         title, detail = texts[i]
         out[finding_key(code, "title")] = {"message": title}
         out[finding_key(code, "detail")] = {"message": detail}

@@ -50,9 +50,17 @@ class Marionette:
                 return reply[3]
 
     def start_chrome_session(self):
-        # "ignore": Marionette must not dismiss Thunderbird's login prompt, which the add-on is meant to see.
+        # "ignore": Marionette must never close a prompt by itself. The test's own prompt watcher answers
+        # Thunderbird's prompts (tb_session.py), and a prompt on the test's window is an error, not a silent dismissal.
         self.command("WebDriver:NewSession", {"capabilities": {"unhandledPromptBehavior": "ignore"}})
         self.command("Marionette:SetContext", {"value": "chrome"})
+
+    def window_handles(self):
+        """Chrome windows (in chrome context)."""
+        return self.command("WebDriver:GetWindowHandles")
+
+    def switch_to_window(self, handle):
+        self.command("WebDriver:SwitchToWindow", {"handle": handle, "focus": False})
 
     def run_async(self, script, args=None, timeout_ms=30000):
         """script gets `resolve` as its last argument and returns via it; the value comes back as JSON."""

@@ -1,5 +1,11 @@
 """Starts the whole end-to-end set-up: a Dovecot from tests/servers, the native host in a temporary HOME,
-a fresh profile with the add-on and a wrong saved password, Xvfb, and Thunderbird under Marionette."""
+a fresh profile with the add-on and a wrong saved password, Xvfb, and Thunderbird under Marionette.
+
+Marionette runs every script from the test's own chrome window (scripts/driver_window.js): a modal prompt on
+Marionette's current window answers a pending script with null, and Thunderbird's login prompts open on the
+3-pane window whenever the server's answer arrives. The test's prompt watcher (scripts/prompt_watch.js) records
+and cancels each prompt; Thunderbird's first login is started by the test (trigger_login) after both are in place."""
+import base64
 import json
 import os
 import shutil
@@ -21,6 +27,16 @@ from profile import ADDON_ID, account_prefs, make_profile  # noqa: E402
 
 WRONG_PASSWORD = "wrong-e2e-password-7Qx"
 MARIONETTE_PORT = 2828
+# Dovecot slows every login from an address after a failed one (2, 4, 8, 15 s: its anvil "auth penalty"), and
+# Thunderbird, its retries and the host all come from 127.0.0.1. The auth process skips the penalty when it cannot
+# reach anvil's penalty socket, so this instance closes that socket to it: the scenarios then wait for what they
+# test, not for the penalty.
+NO_AUTH_PENALTY = """service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+}
+"""
 
 
 def install_host(home, profile_dir):
@@ -63,17 +79,19 @@ class ThunderbirdSession:
         self.bed = None
         self.marionette = None
         self.tb_log = None
-        self.prompts = []
         self.thunderbird = None
 
-    def start(self):
+    def start(self, saved_password_option=None):
+        """saved_password_option: the admin default extensions.maildoctor.savedPassword; None = built-in settings."""
         self.bed = Testbed()
-        self.dovecot = self.bed.dovecot("tb", disable_plaintext_auth=False)
+        self.dovecot = self.bed.dovecot("tb", disable_plaintext_auth=False, extra=NO_AUTH_PENALTY)
         self.user = sorted(self.bed_users())[0]
         home = os.path.join(self.dir, "home")
         os.makedirs(home)
         profile_dir = os.path.join(self.dir, "profile")
-        prefs = account_prefs("127.0.0.2", self.dovecot.ports["imap"], self.user, self.user, MARIONETTE_PORT)
+        self.profile_dir = profile_dir
+        prefs = account_prefs("127.0.0.2", self.dovecot.ports["imap"], self.user, self.user, MARIONETTE_PORT,
+                              savedPassword=saved_password_option)
         make_profile(profile_dir, prefs)
         self.host_path = install_host(home, profile_dir)
         seed_logins(profile_dir, [("imap://127.0.0.2", self.user, WRONG_PASSWORD)])
@@ -89,7 +107,19 @@ class ThunderbirdSession:
         self.thunderbird = tb
         self.marionette = Marionette(MARIONETTE_PORT, timeout=60)
         self.marionette.start_chrome_session()
+        self.use_driver_window()
+        self.script("prompt_watch.js", ["install"])
         return self
+
+    def use_driver_window(self):
+        before = set(self.marionette.window_handles())
+        opened = self.script("driver_window.js")
+        assert opened.get("opened") and opened.get("mailActive"), f"the 3-pane window must be the active one: {opened}"
+        for handle in [h for h in self.marionette.window_handles() if h not in before]:
+            self.marionette.switch_to_window(handle)
+            if self.script("window_title.js")["title"] == "maildoctor e2e driver":
+                return
+        raise RuntimeError("the driver window did not open")
 
     def bed_users(self):
         from servers import DEFAULT_USERS
@@ -111,19 +141,36 @@ class ThunderbirdSession:
         return ":" + number.decode().strip()
 
     def script(self, name, args=None, timeout_ms=30000):
-        """Runs a chrome-context script. Marionette dismisses an open modal prompt before a command and reports
-        it as an error (even with unhandledPromptBehavior "ignore" in chrome context): the prompt texts are kept in
-        self.prompts, as evidence of what Thunderbird showed, and the command is retried."""
+        """Runs a chrome-context script (tests/e2e/scripts/NAME); every script resolves with an object, so a
+        null means Marionette cut it short, which the driver window exists to prevent: an error, never retried."""
         with open(os.path.join(HERE, "scripts", name)) as f:
             source = f.read()
-        for _ in range(5):
-            try:
-                return self.marionette.run_async(source, args, timeout_ms)
-            except RuntimeError as e:
-                if "unexpected alert open" not in str(e):
-                    raise
-                self.prompts.append(str(e))
-        raise RuntimeError("prompts keep opening")
+        value = self.marionette.run_async(source, args, timeout_ms)
+        if value is None:
+            raise RuntimeError(f"{name} returned nothing: Marionette ended it (a prompt on the driver window?)")
+        return value
+
+    def prompts(self):
+        """Every prompt Thunderbird showed so far: [{title, text, at}]."""
+        return self.script("prompt_watch.js", ["read"])["prompts"]
+
+    def trigger_login(self, account_id="account1"):
+        return self.script("trigger_login.js", [account_id])
+
+    def popup(self, content_script, args=None):
+        """Runs content_script (a function body; may await) in the add-on's open popup and returns its value."""
+        reply = self.script("popup_run.js", [content_script, args or []])
+        if "error" in reply:
+            raise RuntimeError(f"popup script: {reply}")
+        return reply["value"]
+
+    def popup_png(self, path):
+        """Writes a PNG of the open popup alone; returns (width, height)."""
+        shot = self.script("popup_snapshot.js")
+        assert "png" in shot, shot
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(shot["png"].split(",", 1)[1]))
+        return shot["width"], shot["height"]
 
     def screenshot(self, path):
         subprocess.run(["import", "-display", self.display, "-window", "root", path], check=True)

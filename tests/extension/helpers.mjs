@@ -56,3 +56,55 @@ export function memoryStorage(initial = {}) {
 }
 
 export const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * A native-messaging port that behaves like the maildoctor host (CONTRACT section 5): at most `maxRunning`
+ * diagnoses at once; more are refused with `busy` or, with `queue: true`, held with the progress messages
+ * {queued: true, position} and {queued: false} and run later.
+ * respond(request) gives the result for one diagnose message (it may be async). Every message the add-on posted
+ * is in `posted`; `peak` is the most diagnoses that ran at the same time.
+ */
+export function fakeNativeHost(respond, { maxRunning = 4, queue = false, progress = true } = {}) {
+  const host = { posted: [], connects: 0, peak: 0, running: 0, busy: 0, queuedSent: 0, results: 0 };
+  const waiting = [];
+  host.connect = (name) => {
+    host.connects++;
+    host.name = name;
+    const listeners = { message: [], disconnect: [] };
+    const reply = (m) => setImmediate(() => listeners.message.forEach((f) => f(structuredClone(m))));
+    const run = (m, wasQueued = false) => {
+      if (wasQueued) reply({ type: "progress", id: m.id, queued: false });
+      host.running++;
+      host.peak = Math.max(host.peak, host.running);
+      setImmediate(async () => {
+        const { type, id, ...request } = m;
+        if (progress) reply({ type: "progress", id, check: { subject: "incoming", step: "connect", status: "pass", ms: 1 } });
+        const result = await respond(request);
+        host.running--;
+        host.results++;
+        reply({ type: "result", id, ...result });
+        const next = waiting.shift();
+        if (next) run(next, true);
+      });
+    };
+    return {
+      name,
+      error: null,
+      onMessage: { addListener: (f) => listeners.message.push(f) },
+      onDisconnect: { addListener: (f) => listeners.disconnect.push(f) },
+      postMessage(message) {
+        host.posted.push(structuredClone(message));
+        if (message.type !== "diagnose") return;
+        if (host.running < maxRunning) return run(message);
+        if (queue) {
+          waiting.push(message);
+          host.queuedSent++;
+          return reply({ type: "progress", id: message.id, queued: true, position: waiting.length });
+        }
+        host.busy++;
+        reply({ type: "error", id: message.id, error: { code: "busy", message: `${host.running} diagnoses are already running` } });
+      },
+    };
+  };
+  return host;
+}

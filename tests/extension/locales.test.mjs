@@ -6,16 +6,25 @@ import { fileURLToPath } from "node:url";
 import { messages, EXT } from "./helpers.mjs";
 import { findingKey } from "../../extension/shared/findings.js";
 
-const CONTRACT_CODES = [
-  "dns.not_found", "dns.failed", "net.refused", "net.timeout", "net.port_blocked", "net.unreachable",
-  "tls.wrong_mode", "tls.starttls_unavailable", "tls.handshake_failed", "tls.version_too_old", "tls.cert_expired",
-  "tls.cert_not_yet_valid", "tls.cert_hostname_mismatch", "tls.cert_self_signed", "tls.cert_untrusted",
-  "proto.unexpected_greeting", "proto.no_greeting", "proto.server_unavailable", "proto.too_many_connections",
-  "auth.wrong_password", "auth.app_password_required", "auth.oauth_required", "auth.protocol_disabled",
-  "auth.web_login_required", "auth.account_locked", "auth.username_format", "auth.tls_required",
-  "auth.mechanism_unsupported", "auth.rate_limited", "auth.tenant_disabled", "auth.bridge_required", "auth.failed",
-  "smtp.relay_denied", "smtp.sender_not_authorized", "config.better_settings", "config.differs_from_provider",
-];
+const ROOT = new URL("../../", import.meta.url);
+const read = (path) => readFileSync(new URL(path, ROOT), "utf8");
+
+/** Every code the host can emit: its own list (host/src/diagnose/codes.cpp) and the contract's table (section 3). */
+function hostCodes() {
+  const cpp = read("host/src/diagnose/codes.cpp");
+  const list = cpp.slice(cpp.indexOf("kCodes{"), cpp.indexOf("};", cpp.indexOf("kCodes{")));
+  const fromCpp = [...list.replace(/\/\/.*$/gm, "").matchAll(/"([a-z0-9_]+\.[a-z0-9_]+)"/g)].map((m) => m[1]);
+  const contract = read("docs/CONTRACT.md");
+  const section = contract.slice(contract.indexOf("## 3."), contract.indexOf("## 4."));
+  const fromContract = [...section.matchAll(/^\| `([a-z0-9_]+\.[a-z0-9_]+)`(?: \/ `([a-z0-9_]+\.[a-z0-9_]+)`)?/gm)].flatMap((m) => m.slice(1).filter(Boolean));
+  return { fromCpp, fromContract, all: [...new Set([...fromCpp, ...fromContract])] };
+}
+
+/** Every check step the host reports (probe checks and discovery). */
+function hostSteps() {
+  const text = ["host/src/probe/probe_checks.cpp", "host/src/discover/discover.cpp"].map(read).join("\n");
+  return [...new Set([...text.matchAll(/\b(?:add|tls)\("([a-z_]+)"|\.step = "([a-z_]+)"/g)].map((m) => m[1] ?? m[2]))];
+}
 
 function sources(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -32,13 +41,30 @@ test("English and German carry the same keys and placeholders", () => {
   for (const key of Object.keys(en)) assert.deepEqual(de[key].placeholders, en[key].placeholders, key);
 });
 
-test("every finding code of the contract has a title and a detail in both languages", () => {
+test("the host's code list is read: codes.cpp and the contract agree and hold the codes every version had", () => {
+  const { fromCpp, fromContract } = hostCodes();
+  assert.ok(fromCpp.length >= 41, `codes.cpp: ${fromCpp.length}`);
+  assert.deepEqual([...fromContract].sort(), [...fromCpp].sort(), "CONTRACT section 3 lists exactly the host's codes");
+  for (const code of ["auth.not_tested", "proto.bad_reply", "tls.starttls_injected", "auth.app_password_required"]) assert.ok(fromCpp.includes(code), code);
+});
+
+test("every finding code the host can emit has a title and a detail in both languages", () => {
   for (const lang of ["en", "de"]) {
     const table = messages(lang);
-    for (const code of CONTRACT_CODES) {
+    for (const code of hostCodes().all) {
       assert.ok(table[findingKey(code, "title")]?.message, `${lang} ${code} title`);
       assert.ok(table[findingKey(code, "detail")]?.message, `${lang} ${code} detail`);
     }
+  }
+});
+
+test("every check step the host reports has a name in both languages", async () => {
+  const { STEP_KEYS } = await import("../../extension/popup/render.js");
+  const steps = hostSteps();
+  assert.ok(steps.includes("auth") && steps.includes("starttls") && steps.includes("discover"), steps.join(","));
+  for (const step of steps) {
+    assert.ok(STEP_KEYS[step], `no message key for step ${step}`);
+    for (const lang of ["en", "de"]) assert.ok(messages(lang)[STEP_KEYS[step]]?.message, `${lang} ${step}`);
   }
 });
 

@@ -80,3 +80,54 @@ test("a host that never answers times out after the deadline plus the margin", a
     mock.timers.reset();
   }
 });
+
+test("a request the host queues is not timed out while it waits: the deadline counts from its start", async () => {
+  mock.timers.enable({ apis: ["setTimeout"] });
+  try {
+    const { connect, connects } = fakeConnect((m, port) => port.reply({ type: "progress", id: m.id, queued: true, position: 1 }));
+    const events = [];
+    const client = new HostClient(connect, { extraTimeMs: 500 });
+    const pending = client.diagnose({ account: {}, options: { deadline_ms: 1000 } }, {
+      onQueued: (q) => events.push(["queued", q.by, q.position]),
+      onStarted: () => events.push(["started"]),
+    });
+    await Promise.resolve();
+    await new Promise((r) => setImmediate(r));
+    mock.timers.tick(1499);
+    const id = connects[0].posted[0].id;
+    connects[0].reply({ type: "progress", id, queued: false });
+    mock.timers.tick(1499);
+    connects[0].reply({ type: "result", id, version: 1, verdict: "ok", findings: [] });
+    const outcome = await pending;
+    assert.equal(outcome.ok, true);
+    assert.deepEqual(events, [["started"], ["queued", "host", 1], ["started"]]);
+  } finally {
+    mock.timers.reset();
+  }
+});
+
+test("busy puts the request back and sends it again when a place is free; only the first 4 go out at once", async () => {
+  const held = [];
+  let refuseNext = 1;
+  const { connect, connects } = fakeConnect((m, port) => {
+    if (refuseNext > 0 && m.id === "d1") {
+      refuseNext--;
+      return port.reply({ type: "error", id: m.id, error: { code: "busy", message: "4 diagnoses are already running" } });
+    }
+    held.push(m);
+  });
+  const client = new HostClient(connect);
+  const results = Array.from({ length: 6 }, () => client.diagnose({ account: {}, options: { deadline_ms: 1000 } }));
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  assert.equal(connects[0].posted.length, 4, "four sent, two wait in the add-on");
+  assert.equal(client.maxInFlight, 3, "after busy the client sends no more than the host took");
+  for (let round = 0; round < 10 && held.length; round++) {
+    const m = held.shift();
+    connects[0].reply({ type: "result", id: m.id, version: 1, verdict: "ok", findings: [] });
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  }
+  const outcomes = await Promise.all(results);
+  assert.ok(outcomes.every((o) => o.ok), JSON.stringify(outcomes.filter((o) => !o.ok)));
+  assert.equal(connects[0].posted.filter((m) => m.id === "d1").length, 2, "the refused one was sent again");
+  assert.ok(client.peakInFlight <= 4);
+});

@@ -46,7 +46,8 @@ function render(model, lang = "en", handlers = {}) {
   const root = doc.getElementById("root");
   const noop = () => {};
   renderPopup(doc, root, { expanded: new Set(), notes: {}, savedPasswordOption: "ask", ...model }, translator(lang),
-    { diagnose: noop, toggleDetails: noop, openUrl: noop, askApply: noop, confirmApply: noop, cancelApply: noop, copyReport: noop, ...handlers },
+    { diagnose: noop, toggleDetails: noop, openUrl: noop, askApply: noop, confirmApply: noop, cancelApply: noop, copyReport: noop,
+      openNewPassword: noop, closeNewPassword: noop, testNewPassword: noop, undo: noop, ...handlers },
     { formatTime: () => "12:00" });
   return { dom, doc, root };
 }
@@ -67,7 +68,7 @@ test("server text with HTML and script comes out as text, never as elements", ()
 test("findings are localized by code, the host's English is the fallback for unknown codes", () => {
   const en = render({ accounts: [problemAccount()] }).root;
   const titles = [...en.querySelectorAll(".finding-title")].map((n) => n.textContent);
-  assert.equal(titles[0], "An app password is needed");
+  assert.equal(titles[0], "English title", "in English the host's own words are shown, never less");
   assert.ok(titles[1].startsWith("Host title"));
   const de = render({ accounts: [problemAccount()] }, "de").root;
   assert.equal(de.querySelector(".finding-title").textContent, "Ein App-Passwort ist nötig");
@@ -145,4 +146,146 @@ test("a missing host names the install command; no accounts says so", () => {
   assert.ok(root.querySelector(".host-missing").textContent.includes("nicht installiert"));
   assert.ok(render({ accounts: [] }, "de").root.querySelector(".empty"));
   assert.equal(render({ accounts: [] }, "de").root.querySelector(".host-missing"), null);
+});
+
+/** An iCloud account after an automatic check without the password: the host inferred the cause. */
+function inferredAccount(extra = {}) {
+  return {
+    id: "icloud", name: "iCloud", type: "imap",
+    state: {
+      checkedAt: 1, trigger: "login-failure", usedPassword: false, observedError: "Login to server imap.mail.me.com with username alice@icloud.com failed.",
+      result: {
+        version: 1, verdict: "problem", provider: { id: "icloud", name: "iCloud Mail" },
+        findings: [{
+          code: "auth.app_password_required", severity: "error", subject: "incoming",
+          title: "iCloud Mail needs an app-specific password",
+          detail: "The login was not tried here; iCloud Mail refuses account passwords from mail programs.",
+          evidence: ["Login to server imap.mail.me.com with username alice@icloud.com failed."],
+          params: { inferred: true, basis: "provider_policy", provider_name: "iCloud Mail", host: "imap.mail.me.com", port: 993,
+                    possible_causes: ["auth.app_password_required", "auth.wrong_password", "auth.account_locked"] },
+          fixes: [
+            { kind: "open_url", url: "https://account.apple.com/account/manage", label: "Create an app password for iCloud Mail" },
+            { kind: "steps", label: "How to create it", steps: ["Sign in at account.apple.com", "Choose App-Specific Passwords"] },
+            { kind: "change_setting", subject: "incoming", setting: "security", value: "none" },
+            { kind: "change_setting", subject: "incoming", setting: "auth", value: "password" },
+          ],
+        }],
+        checks: [{ subject: "incoming", step: "starttls", status: "pass", ms: 3 }, { subject: "incoming", step: "mailbox", status: "pass", ms: 3 }],
+      },
+      ...extra,
+    },
+  };
+}
+
+test("English shows everything the host said: its title and detail, provider steps, ranked other causes", () => {
+  const { root } = render({ accounts: [inferredAccount()] });
+  const finding = root.querySelector(".finding");
+  assert.equal(finding.querySelector(".finding-title").textContent, "iCloud Mail needs an app-specific password");
+  assert.equal(finding.querySelector(".finding-detail").textContent, "The login was not tried here; iCloud Mail refuses account passwords from mail programs.");
+  assert.ok(finding.querySelector(".finding-basis").textContent.includes("iCloud Mail publishes"));
+  assert.deepEqual([...finding.querySelectorAll(".causes li")].map((n) => n.textContent), ["The password (or user name) is wrong", "The account is locked"]);
+  assert.deepEqual([...finding.querySelectorAll(".fix-steps li")].map((n) => n.textContent), ["Sign in at account.apple.com", "Choose App-Specific Passwords"]);
+  assert.equal(finding.querySelector(".fix-steps-title").textContent, "How to create it");
+  assert.equal(finding.querySelector("button.fix-url").textContent, "Create an app password for iCloud Mail");
+});
+
+test("German localizes by code and fills in the host's params; the provider's steps are still shown", () => {
+  const { root } = render({ accounts: [inferredAccount()] }, "de");
+  const finding = root.querySelector(".finding");
+  assert.equal(finding.querySelector(".finding-title").textContent, "Ein App-Passwort ist nötig");
+  assert.ok(finding.querySelector(".finding-detail").textContent.includes("Ihr Konto bei iCloud Mail"), finding.querySelector(".finding-detail").textContent);
+  assert.ok(finding.querySelector(".finding-basis").textContent.includes("Angaben von iCloud Mail"));
+  assert.deepEqual([...finding.querySelectorAll(".causes li")].map((n) => n.textContent), ["Das Passwort (oder der Benutzername) ist falsch", "Das Konto ist gesperrt"]);
+  assert.equal(finding.querySelectorAll(".fix-steps li").length, 2);
+  assert.equal(finding.querySelector(".fix-steps-title").textContent, "So geht's");
+});
+
+test("a fix that lowers security is never offered, even when the host sent it", () => {
+  const { root } = render({ accounts: [inferredAccount()] });
+  const labels = [...root.querySelectorAll("button.fix-setting")].map((n) => n.textContent);
+  assert.deepEqual(labels, [], labels.join(" | "));
+});
+
+test("security none is said in words, in both languages, never as a dash", () => {
+  const fix = { kind: "change_setting", subject: "incoming", setting: "security", value: "tls" };
+  const en = render({ accounts: [problemAccount()], confirm: { accountId: "account1", fix, preview: { before: "none", after: "tls" } } }).root;
+  assert.equal(en.querySelector(".confirm-old code").textContent, "no encryption");
+  const de = render({ accounts: [problemAccount()], confirm: { accountId: "account1", fix, preview: { before: "none", after: "tls" } } }, "de").root;
+  assert.equal(de.querySelector(".confirm-old code").textContent, "keine Verschlüsselung");
+});
+
+test("every step name is translated in the details", () => {
+  const { root } = render({ accounts: [inferredAccount()], expanded: new Set(["icloud"]) }, "de");
+  const steps = [...root.querySelectorAll(".details .check-step")].map((n) => n.textContent);
+  assert.deepEqual(steps, ["Verschlüsselung (STARTTLS)", "Postfach"]);
+});
+
+test("enter a new app password: the form has a password field, the provider's page, and hands the typed text over once", () => {
+  const calls = [];
+  const handlers = {
+    openNewPassword: (id) => calls.push(["open", id]),
+    testNewPassword: (id, pw) => calls.push(["test", id, pw]),
+    openUrl: (url, id) => calls.push(["url", url, id]),
+  };
+  const closed = render({ accounts: [inferredAccount()] }, "en", handlers).root;
+  const opener = closed.querySelector("button.new-password-open");
+  assert.equal(opener.textContent, "Enter a new app password");
+  opener.click();
+  assert.deepEqual(calls.at(-1), ["open", "icloud"]);
+
+  const { root } = render({ accounts: [inferredAccount()], newPassword: { icloud: { open: true } } }, "en", handlers);
+  const input = root.querySelector("input.new-password-input");
+  assert.equal(input.getAttribute("type"), "password");
+  root.querySelector("button.new-password-page").click();
+  assert.deepEqual(calls.at(-1), ["url", "https://account.apple.com/account/manage", "icloud"]);
+  input.value = "abcd-efgh-ijkl-mnop";
+  root.querySelector("button.new-password-test").click();
+  assert.deepEqual(calls.at(-1), ["test", "icloud", "abcd-efgh-ijkl-mnop"]);
+  assert.equal(input.value, "", "the field is emptied at once");
+  assert.ok(!root.innerHTML.includes("abcd-efgh"), "the password is nowhere in the page");
+
+  const refused = render({ accounts: [inferredAccount()], newPassword: { icloud: { open: true, status: "refused" } } }).root;
+  assert.equal(refused.querySelector(".new-password-result").textContent, "The server refused this password. Nothing was saved.");
+});
+
+test("the consent state is an action: one button to test the saved password once, or the hint when testing is off", () => {
+  const consent = {
+    id: "a", name: "Other", type: "imap",
+    state: { checkedAt: 1, usedPassword: false, result: { verdict: "inconclusive", findings: [{
+      code: "auth.not_tested", severity: "warning", subject: "incoming", title: "Test the saved password once?",
+      detail: "Thunderbird could not log in to mail.example.test, and nothing known about this server tells why.",
+      params: { observed_failure: true, action: "test_password", inferred: true, basis: "observed_failure", possible_causes: ["auth.wrong_password", "auth.username_format", "auth.account_locked"] } }] } },
+  };
+  const asked = [];
+  const { root } = render({ accounts: [consent] }, "en", { diagnose: (id, o) => asked.push([id, o]) });
+  assert.equal(root.querySelector(".account-status").textContent, "Test the password?");
+  assert.equal(root.querySelector(".inconclusive"), null, "not shown as unclear");
+  assert.equal(root.querySelectorAll("button.test-password, button.test-password-once").length, 1, "one button, not two");
+  root.querySelector("button.test-password-once").click();
+  assert.deepEqual(asked, [["a", { withPassword: true }]]);
+  assert.equal(root.querySelector("button.new-password-open").textContent, "Enter a new password");
+  const never = render({ accounts: [consent], savedPasswordOption: "never" }).root;
+  assert.equal(never.querySelector("button.test-password-once"), null);
+  assert.ok(never.textContent.includes("switched off in the options"));
+});
+
+test("after a change that did not help, Undo names the value it restores; a withheld password is explained", () => {
+  const undone = [];
+  const undo = { kind: "change_setting", subject: "incoming", setting: "security", value: "none", replaced: "tls" };
+  const { root } = render({ accounts: [problemAccount({ undo, withheld: { incoming: 5 } })] }, "en", { undo: (id) => undone.push(id) });
+  const b = root.querySelector("button.undo-button");
+  assert.equal(b.textContent, "Undo: set connection security back to no encryption");
+  b.click();
+  assert.deepEqual(undone, ["account1"]);
+  assert.ok(root.querySelector(".withheld").textContent.includes("does not send it again"));
+});
+
+test("the account that needs attention comes first, the one asked for before it", async () => {
+  const { orderAccounts } = await import("../../extension/popup/render.js");
+  const ok = { id: "ok", state: { checkedAt: 5, result: { verdict: "ok" } } };
+  const old = { id: "old", state: { checkedAt: 1, result: { verdict: "problem" } } };
+  const recent = { id: "recent", state: { checkedAt: 9, result: { verdict: "problem" } } };
+  const none = { id: "none", state: null };
+  assert.deepEqual(orderAccounts([ok, old, none, recent], null).map((a) => a.id), ["recent", "old", "ok", "none"]);
+  assert.deepEqual(orderAccounts([ok, old, none, recent], "none").map((a) => a.id), ["none", "recent", "old", "ok"]);
 });

@@ -1,15 +1,28 @@
-"""installer/install.sh and uninstall.sh for real (per user into a temporary HOME, and --system), and the .deb."""
+"""installer/install.sh and uninstall.sh for real (per user into a temporary HOME, and --system), and the .deb.
+
+The --system and .deb tests change /usr, so they run only in a throwaway system (tests/install/throwaway_root.sh,
+which the 60-install suite uses): there they start clean whatever this machine has installed, and they fail,
+never skip, when run anywhere else. Each checks that what it installed is a hardened build (elf_hardening.py)."""
 import json
 import os
 import pathlib
 import struct
 import subprocess
 
-import pytest
-
+from elf_hardening import hardening_problems
 from install_helpers import EXTENSION_ID, ROOT, run, tree
 
 HAS_ADDON = (ROOT / "extension/manifest.json").is_file()
+SYSTEM_FILES = ["/usr/local/bin/maildoctor", "/usr/local/share/maildoctor", "/usr/bin/maildoctor",
+                "/usr/lib/mozilla/native-messaging-hosts/maildoctor.json",
+                f"/usr/lib/thunderbird/extensions/{EXTENSION_ID}.xpi"]
+
+
+def require_throwaway_root():
+    assert os.environ.get("MAILDOCTOR_THROWAWAY_ROOT") == "1", (
+        "this test installs into /usr: run it as tests/install/throwaway_root.sh python3 -m pytest ... "
+        "(the 60-install suite does)")
+    assert not any(os.path.lexists(p) for p in SYSTEM_FILES), "throwaway_root.sh must start from a clean system"
 
 
 def hello_through(manifest_file):
@@ -36,6 +49,7 @@ def test_per_user_install_is_idempotent_and_uninstall_removes_exactly_it(home, t
     manifest = json.loads(manifest_file.read_text())
     assert manifest["path"] == str(binary) and manifest["type"] == "stdio" and manifest["name"] == "maildoctor"
     assert manifest["allowed_extensions"] == [EXTENSION_ID]
+    assert hardening_problems(binary) == []
     reply = hello_through(manifest_file)
     assert reply["type"] == "hello" and reply["id"] == "install"
     assert reply["version"] in run([binary, "--version"], env).stdout
@@ -59,19 +73,19 @@ def test_per_user_install_is_idempotent_and_uninstall_removes_exactly_it(home, t
 
 def test_system_install_and_uninstall(home):
     _, env = home
-    watched = ["/usr/local/bin/maildoctor", "/usr/local/share/maildoctor", "/usr/lib/mozilla",
-               f"/usr/lib/thunderbird/extensions/{EXTENSION_ID}.xpi"]
-    if any(os.path.exists(p) for p in watched):
-        pytest.skip("a system-wide maildoctor is already installed on this machine")
+    require_throwaway_root()
+    usr_lib = tree("/usr/lib/mozilla") if os.path.exists("/usr/lib/mozilla") else None
     run([ROOT / "installer/install.sh", "--system", "--no-deps"], env)
     try:
         manifest = json.loads(pathlib.Path("/usr/lib/mozilla/native-messaging-hosts/maildoctor.json").read_text())
         assert manifest["path"] == "/usr/local/bin/maildoctor"
         assert hello_through("/usr/lib/mozilla/native-messaging-hosts/maildoctor.json")["type"] == "hello"
         assert os.path.exists(f"/usr/lib/thunderbird/extensions/{EXTENSION_ID}.xpi") == HAS_ADDON
+        assert hardening_problems("/usr/local/bin/maildoctor") == []
     finally:
         run([ROOT / "installer/uninstall.sh", "--system"], env)
-    assert not any(os.path.exists(p) for p in watched)
+    assert not any(os.path.lexists(p) for p in SYSTEM_FILES)
+    assert (tree("/usr/lib/mozilla") if os.path.exists("/usr/lib/mozilla") else None) == usr_lib
 
 
 def installed_package(name):
@@ -89,8 +103,8 @@ def owning_package(lib):
 
 def test_deb_installs_host_manifest_and_addon_and_removes_cleanly(home):
     _, env = home
-    if installed_package("maildoctor"):
-        pytest.skip("the maildoctor package is already installed on this machine")
+    require_throwaway_root()
+    assert not installed_package("maildoctor")
     build = ROOT / "build/release"
     addon = "ON" if (ROOT / "extension/build.sh").is_file() else "OFF"
     run(["cmake", "--preset", "release", "-DCMAKE_INSTALL_PREFIX=/usr",
@@ -108,6 +122,9 @@ def test_deb_installs_host_manifest_and_addon_and_removes_cleanly(home):
     if addon == "ON":
         expected.add(f"/usr/lib/thunderbird/extensions/{EXTENSION_ID}.xpi")
     assert expected <= set(contents)
+    unpacked = pathlib.Path(env["HOME"]) / "deb"
+    run(["dpkg-deb", "-x", deb, unpacked], env)
+    assert hardening_problems(unpacked / "usr/bin/maildoctor") == []
 
     depends = run(["dpkg-deb", "-f", deb, "Depends"], env).stdout
     # Only the binary's own NEEDED entries: their dependencies are their packages' business.

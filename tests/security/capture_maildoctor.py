@@ -70,6 +70,12 @@ def pump(src, sinks, record=None):
             pass
 
 
+def _flag_value(args, flag):
+    if flag in args and args.index(flag) + 1 < len(args):
+        return args[args.index(flag) + 1]
+    return None
+
+
 def main():
     args = sys.argv[1:]
     started = time.time()
@@ -121,6 +127,18 @@ def main():
                     parse_json(f.read(), found)
             except OSError:
                 pass
+    elif "batch" in args:
+        # One request per line, from --input FILE or stdin.
+        src = _flag_value(args, "--input") or "-"
+        data = stdin_data
+        if src != "-":
+            try:
+                with open(src, "rb") as f:
+                    data = f.read()
+            except OSError:
+                data = b""
+        for line in data.splitlines():
+            parse_json(line, found)
     elif "diagnose" not in args:
         parse_frames(stdin_data, found)
     for flag in ("--user", "--email"):
@@ -129,6 +147,13 @@ def main():
     os.makedirs(PRIVATE, exist_ok=True)
     with open(os.path.join(PRIVATE, run_id + ".json"), "w") as f:
         json.dump({k: sorted(v) for k, v in found.items()}, f)
+
+    # Files batch mode writes wherever it is told: its answers, summary and state file.
+    for flag in ("--output", "--summary", "--state"):
+        path = _flag_value(args, flag)
+        if path and path != "-" and os.path.isfile(path):
+            with open(path, "rb") as src, open(os.path.join(scratch, "file" + flag.replace("-", "_")), "wb") as dst:
+                dst.write(src.read(64 * 1024 * 1024))
 
     # Files the binary wrote next to where it ran: copy them in, so the scan sees them.
     try:

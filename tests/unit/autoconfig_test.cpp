@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <string>
 
 #include "discover/client_config.hpp"
 #include "maildoctor/kb.hpp"
@@ -115,6 +116,21 @@ TEST_CASE("servers with wrong values are skipped with a warning", "[autoconfig]"
   CHECK(parsed.config->incoming[0].host == "good.example");
   CHECK(parsed.config->incoming[0].security == Security::none);
   CHECK(parsed.config->outgoing.empty());
+}
+
+TEST_CASE("a user name with any control character is not used, however it is written", "[autoconfig]") {
+  // fuzz_autoconfig's oracle holds a document's user names to "no control character at all": a tab or a DEL has no
+  // business in a login name that a network document chose. (XML itself refuses the other C0 characters.)
+  for (const char* name : {"a&#9;b", "a\tb", "a&#127;b", "a\x7f" "b"}) {
+    const std::string doc = std::string(R"(<clientConfig><emailProvider id="x"><incomingServer type="imap">)"
+                                         "<hostname>ok.example</hostname><port>993</port><socketType>SSL</socketType><username>") +
+                            name + "</username></incomingServer></emailProvider></clientConfig>";
+    INFO(name);
+    auto parsed = parse_client_config(doc, "a@b.example");
+    REQUIRE(parsed.config);
+    CHECK(parsed.config->incoming.empty());
+    CHECK(parsed.config->warnings.size() == 1);
+  }
 }
 
 TEST_CASE("hostile and broken documents are refused without expanding anything", "[autoconfig]") {

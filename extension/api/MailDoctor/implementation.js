@@ -20,11 +20,11 @@
    * add-on's jar: URI, so the add-on's root is mapped to a resource:// name for as long as the add-on runs. */
   const resProto = Services.io.getProtocolHandler("resource").QueryInterface(Ci.nsIResProtocolHandler);
 
-  function loadTerms(extension, substitution) {
+  function loadScript(extension, substitution, file, name) {
     resProto.setSubstitution(substitution, extension.rootURI);
     const scope = {};
-    Services.scriptloader.loadSubScript(`resource://${substitution}/api/MailDoctor/terms.js`, scope);
-    return scope.MailDoctorTerms;
+    Services.scriptloader.loadSubScript(`resource://${substitution}/api/MailDoctor/${file}`, scope);
+    return scope[name];
   }
 
   // 153 renamed hostName to hostname (bug 1787096); read whichever this version has.
@@ -117,6 +117,84 @@
       return match ? match.password : null;
     } catch (e) {
       return null;
+    }
+  }
+
+  // Saves a password for one server in Thunderbird's login manager, replacing the one saved for that user.
+  async function storePassword(protocol, host, username, password) {
+    const origin = `${protocol}://${host}`;
+    const logins = Services.logins.searchLoginsAsync
+      ? await Services.logins.searchLoginsAsync({ origin, httpRealm: origin })
+      : Services.logins.findLogins(origin, null, origin);
+    const info = Cc["@mozilla.org/login-manager/loginInfo;1"].createInstance(Ci.nsILoginInfo);
+    info.init(origin, null, origin, username, password, "", "");
+    const existing = logins.find((l) => l.username === username);
+    if (existing) Services.logins.modifyLogin(existing, info);
+    else if (Services.logins.addLoginAsync) await Services.logins.addLoginAsync(info);
+    else Services.logins.addLogin(info);
+  }
+
+  /* Markers on account rows of every about:3pane document (each mail tab has one). The state lives here, so
+   * rows that Thunderbird rebuilds, and 3-pane tabs opened later, get the markers again. */
+  class FolderPaneMarkers {
+    constructor(markerScript) {
+      this.script = markerScript;
+      this.markers = new Map(); // serverKey -> {marker, onClick}
+      this.observed = new WeakSet();
+      this.observers = [];
+      this.docObserver = { observe: (doc) => this.onNewDocument(doc) };
+      Services.obs.addObserver(this.docObserver, "document-element-inserted");
+    }
+
+    *documents() {
+      for (const win of Services.wm.getEnumerator("mail:3pane")) {
+        const tabmail = win.document.getElementById("tabmail");
+        for (const info of tabmail?.tabInfo ?? []) {
+          const doc = info.chromeBrowser?.contentDocument;
+          if (doc && String(doc.documentURI).startsWith("about:3pane")) yield doc;
+        }
+      }
+    }
+
+    onNewDocument(doc) {
+      try {
+        if (!String(doc?.documentURI).startsWith("about:3pane") || !this.markers.size) return;
+        doc.defaultView?.addEventListener("DOMContentLoaded", () => this.watch(doc), { once: true });
+      } catch (e) {}
+    }
+
+    watch(doc) {
+      if (this.observed.has(doc)) return;
+      const tree = doc.getElementById("folderTree");
+      if (!tree) {
+        if (doc.readyState === "loading") doc.addEventListener("DOMContentLoaded", () => this.watch(doc), { once: true });
+        return;
+      }
+      this.observed.add(doc);
+      const observer = new doc.defaultView.MutationObserver(() => this.script.applyAll(doc, this.markers));
+      observer.observe(tree, { childList: true, subtree: true });
+      this.observers.push(new WeakRef(observer));
+      this.script.applyAll(doc, this.markers);
+    }
+
+    set(serverKey, marker, onClick) {
+      if (marker) this.markers.set(serverKey, { marker, onClick });
+      let rows = 0;
+      for (const doc of this.documents()) {
+        this.watch(doc);
+        rows += this.script.apply(doc, serverKey, marker, onClick);
+      }
+      if (!marker) this.markers.delete(serverKey);
+      return rows;
+    }
+
+    stop() {
+      Services.obs.removeObserver(this.docObserver, "document-element-inserted");
+      for (const ref of this.observers) ref.deref()?.disconnect();
+      for (const doc of this.documents()) {
+        for (const serverKey of this.markers.keys()) this.script.apply(doc, serverKey, null, null);
+      }
+      this.markers.clear();
     }
   }
 
@@ -269,18 +347,40 @@
     }
 
     get terms() {
-      if (!this._terms) this._terms = loadTerms(this.extension, this.substitution);
+      if (!this._terms) this._terms = loadScript(this.extension, this.substitution, "terms.js", "MailDoctorTerms");
       return this._terms;
+    }
+
+    get markers() {
+      if (!this._markers) {
+        this._markers = new FolderPaneMarkers(loadScript(this.extension, this.substitution, "marker.js", "MailDoctorMarker"));
+      }
+      return this._markers;
     }
 
     onShutdown(isAppShutdown) {
       this.watcher?.stop();
-      if (this._terms) resProto.setSubstitution(this.substitution, null);
+      this._markers?.stop();
+      if (this._terms || this._markers) resProto.setSubstitution(this.substitution, null);
       if (!isAppShutdown) Services.obs.notifyObservers(null, "startupcache-invalidate");
     }
 
     // Arrow functions: `this` is the API instance however the framework calls the registrar.
     PERSISTENT_EVENTS = {
+      onMarkerClicked: ({ fire }) => {
+        if (!this.clicks) this.clicks = new ExtensionCommon.EventEmitter();
+        const listener = async (_event, accountId) => {
+          if (fire.wakeup) await fire.wakeup();
+          fire.async(accountId);
+        };
+        this.clicks.on("click", listener);
+        return {
+          unregister: () => this.clicks?.off("click", listener),
+          convert(newFire) {
+            fire = newFire;
+          },
+        };
+      },
       onLoginFailure: ({ fire }) => {
         this.ensureWatching();
         const listener = async (_event, failure) => {
@@ -365,6 +465,35 @@
             return { before, after };
           },
 
+          async savePassword(accountId, subject, identityId, password) {
+            if (typeof password !== "string" || !password || /[\r\n\0]/.test(password)) throw new ExtensionError("Invalid password");
+            const account = getAccount(accountId);
+            if (subject === "incoming") {
+              const server = account.incomingServer;
+              if (!server || !api.terms.incomingProtocol(server.type)) throw new ExtensionError("No IMAP/POP3 server");
+              await storePassword(server.type, incomingHost(server), server.username, password);
+              try {
+                server.password = password; // the copy Thunderbird holds in memory for this session
+              } catch (e) {}
+              return;
+            }
+            const outgoing = outgoingServerFor(getIdentity(account, identityId));
+            const smtp = outgoing && asSmtp(outgoing);
+            if (!smtp) throw new ExtensionError("No SMTP server for this identity");
+            await storePassword("smtp", smtp.hostname, outgoing.username, password);
+            try {
+              outgoing.password = password;
+            } catch (e) {}
+          },
+
+          async setAccountMarker(accountId, marker) {
+            const server = getAccount(accountId).incomingServer;
+            if (!server) return 0;
+            if (!api.clicks) api.clicks = new ExtensionCommon.EventEmitter();
+            const clean = marker ? { tooltip: String(marker.tooltip ?? "").slice(0, 300), level: marker.level === "error" ? "error" : "warning" } : null;
+            return api.markers.set(server.key, clean, () => api.clicks.emit("click", accountId));
+          },
+
           async getAdminDefaults() {
             const read = (name, type) => {
               const pref = PREF_BRANCH + name;
@@ -373,6 +502,13 @@
             };
             return { autoDiagnose: read("autoDiagnose", "bool"), savedPassword: read("savedPassword", "string") };
           },
+
+          onMarkerClicked: new ExtensionCommon.EventManager({
+            context,
+            module: "MailDoctor",
+            event: "onMarkerClicked",
+            extensionApi: api,
+          }).api(),
 
           onLoginFailure: new ExtensionCommon.EventManager({
             context,

@@ -3,6 +3,7 @@
 #include <functional>
 #include <memory>
 
+#include "maildoctor/connection_gate.hpp"
 #include "maildoctor/evidence.hpp"
 #include "maildoctor/request.hpp"
 #include "maildoctor/result.hpp"
@@ -14,6 +15,8 @@ struct RunHooks {
   std::function<void(const Check&)> on_check;
   // Set to true to stop every probe at once (native host: the peer went away).
   std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
+  // Batch mode: every probe connection asks it for a slot at its server first (null: no limit).
+  std::shared_ptr<ConnectionGate> connection_gate;
 };
 
 // Probe stage: discovery when only an address is given, then every probe in parallel under one deadline.

@@ -37,7 +37,15 @@ po::options_description describe_options() {
     ("connect-to", po::value<std::vector<std::string>>()->composing(), "HOST:PORT:HOST2:PORT2 (repeatable)")
     ("dns-servers", po::value<std::string>(), "ADDR[:PORT][,ADDR[:PORT]...]")
     ("verbose,v", po::bool_switch(), "also print the transcript")
-    ("command", po::value<std::vector<std::string>>(), "diagnose | help");
+    ("input", po::value<std::string>(), "FILE|-: batch input, one request per line")
+    ("output", po::value<std::string>(), "FILE|-: batch output, one answer per line")
+    ("jobs", po::value<std::string>(), "N: accounts checked at once")
+    ("per-server", po::value<std::string>(), "N: connections open at once to one server")
+    ("min-interval-per-account", po::value<std::string>(), "SECONDS: between logins of one account, across runs")
+    ("state", po::value<std::string>(), "FILE: where --min-interval-per-account keeps its history")
+    ("resume", po::value<std::string>(), "FILE: skip the ids answered in this earlier output")
+    ("summary", po::value<std::string>(), "FILE: write the summary as JSON")
+    ("command", po::value<std::vector<std::string>>(), "diagnose | batch | help");
   // clang-format on
   return o;
 }
@@ -105,6 +113,69 @@ std::optional<RequestError> endpoint_json(const std::string& flag, const std::st
   return std::nullopt;
 }
 
+
+std::optional<int> whole_number(const std::string& text, int lo, int hi) {
+  int value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < lo || value > hi) return std::nullopt;
+  return value;
+}
+
+std::optional<UsageError> parse_connect_rules(const CommandLine& cl) {
+  for (const auto& ct : cl.connect_to) {
+    std::string why;
+    if (!parse_connect_to(ct, why)) return UsageError{"--connect-to \"" + ct + "\": " + why};
+  }
+  return std::nullopt;
+}
+
+// The batch form: no account flags (each line describes its account), its own counts and files.
+std::optional<UsageError> batch_rules(const po::variables_map& vm, CommandLine& cl) {
+  for (const char* account_flag : {"request", "email", "imap", "pop3", "smtp", "incoming-security", "outgoing-security", "user",
+                                   "auth", "observed-error", "password-stdin"}) {
+    const bool given = vm.count(account_flag) && !vm[account_flag].defaulted();
+    if (given && !(std::string(account_flag) == "password-stdin" && !vm[account_flag].as<bool>()))
+      return UsageError{std::string("--") + account_flag + " does not go with batch: each input line describes its account"};
+  }
+  if (vm.count("input")) cl.input = get(vm, "input");
+  if (vm.count("output")) cl.output = get(vm, "output");
+  cl.resume = get(vm, "resume");
+  cl.summary = get(vm, "summary");
+  cl.state = get(vm, "state");
+  if (vm.count("jobs")) {
+    const auto n = whole_number(get(vm, "jobs"), 1, 256);
+    if (!n) return UsageError{"--jobs: must be a whole number from 1 to 256"};
+    cl.jobs = *n;
+  }
+  if (vm.count("per-server")) {
+    const auto n = whole_number(get(vm, "per-server"), 1, 64);
+    if (!n) return UsageError{"--per-server: must be a whole number from 1 to 64"};
+    cl.per_server = *n;
+  }
+  if (vm.count("min-interval-per-account")) {
+    const std::string d = get(vm, "min-interval-per-account");
+    double seconds = 0;
+    const auto [end, ec] = std::from_chars(d.data(), d.data() + d.size(), seconds);
+    if (d.empty() || ec != std::errc() || end != d.data() + d.size() || !std::isfinite(seconds) || seconds <= 0 || seconds > 1e9)
+      return UsageError{"--min-interval-per-account: \"" + d + "\" is not a number of seconds"};
+    cl.min_interval_s = seconds;
+  } else if (!cl.state.empty()) {
+    return UsageError{"--state needs --min-interval-per-account"};
+  }
+  if (cl.input.empty() || cl.output.empty()) return UsageError{"--input and --output need a file name, or - for stdin / stdout"};
+  if (cl.input != "-" && cl.input == cl.output) return UsageError{"--input and --output must not be the same file"};
+  if (!cl.summary.empty() && (cl.summary == cl.output || cl.summary == cl.input))
+    return UsageError{"--summary must be a file of its own"};
+  if (vm.count("deadline")) {
+    const std::string d = get(vm, "deadline");
+    double seconds = 0;
+    const auto [end, ec] = std::from_chars(d.data(), d.data() + d.size(), seconds);
+    if (d.empty() || ec != std::errc() || end != d.data() + d.size() || !std::isfinite(seconds) || seconds < 0.1 || seconds > 120)
+      return UsageError{"--deadline: must be between 0.1 and 120 seconds"};
+    cl.deadline_seconds = seconds;
+  }
+  return parse_connect_rules(cl);
+}
 }  // namespace
 
 std::string usage_text() {
@@ -114,6 +185,9 @@ std::string usage_text() {
                       [--incoming-security tls|starttls|none] [--outgoing-security tls|starttls|none]
                       [--user NAME] [--auth METHOD] [--password-stdin] [--no-login] [--no-alternatives]
                       [--observed-error TEXT]
+  maildoctor batch [--input FILE|-] [--output FILE|-] [--jobs N] [--per-server N]
+                   [--min-interval-per-account SECONDS [--state FILE]] [--resume FILE] [--summary FILE]
+                   [--no-login] [--no-alternatives]
   maildoctor --version | --help | help
 
 Common options:
@@ -130,6 +204,9 @@ Common options:
 With --email alone, the servers are discovered as a mail client would (provider knowledge,
 autoconfig, ISPDB, SRV records). A password is never taken on the command line: use
 --password-stdin, the request's "password" fields, or answer the prompt on a terminal.
+
+batch reads one JSON request with a string "id" per line and writes one answer line per id, in the
+order they finish (see docs/FLEET.md). The common options apply to every line.
 
 Exit status: 0 everything works; 1 a problem was found, or no clear answer;
 2 bad usage or bad request; 3 internal error.
@@ -233,15 +310,15 @@ ParsedCommandLine parse_command_line(const std::vector<std::string>& args) {
     out.error = UsageError{"no command given; try \"maildoctor diagnose --email ADDR\" or \"maildoctor --help\""};
     return out;
   }
-  if (words[0] != "diagnose") {
-    out.error = UsageError{"unknown command \"" + words[0] + "\"; the command is \"diagnose\""};
+  if (words[0] != "diagnose" && words[0] != "batch") {
+    out.error = UsageError{"unknown command \"" + words[0] + "\"; the commands are \"diagnose\" and \"batch\""};
     return out;
   }
   if (words.size() > 1) {
     out.error = UsageError{"unexpected argument \"" + words[1] + "\""};
     return out;
   }
-  cl.command = CommandLine::Command::diagnose;
+  cl.command = words[0] == "batch" ? CommandLine::Command::batch : CommandLine::Command::diagnose;
   cl.request_path = get(vm, "request");
   cl.email = get(vm, "email");
   cl.imap = get(vm, "imap");
@@ -269,6 +346,18 @@ ParsedCommandLine parse_command_line(const std::vector<std::string>& args) {
       return out;
     }
     cl.deadline_seconds = seconds;
+  }
+
+  if (cl.command == CommandLine::Command::batch) {
+    out.error = batch_rules(vm, cl);
+    if (!out.error) out.command_line = std::move(cl);
+    return out;
+  }
+  for (const char* batch_only : {"input", "output", "jobs", "per-server", "min-interval-per-account", "state", "resume", "summary"}) {
+    if (vm.count(batch_only)) {
+      out.error = UsageError{std::string("--") + batch_only + " belongs to \"maildoctor batch\", not to diagnose"};
+      return out;
+    }
   }
 
   const bool flag_form = !cl.email.empty() || !cl.imap.empty() || !cl.pop3.empty() || !cl.smtp.empty() ||

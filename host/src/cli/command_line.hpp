@@ -10,7 +10,7 @@
 namespace maildoctor::cli {
 
 struct CommandLine {
-  enum class Command { diagnose, help, version } command = Command::help;
+  enum class Command { diagnose, batch, help, version } command = Command::help;
   std::string request_path;  // --request FILE, "-" for stdin
   std::string email;
   std::string imap, pop3, smtp;  // HOST[:PORT]
@@ -27,6 +27,11 @@ struct CommandLine {
   std::string cacert;
   std::vector<std::string> connect_to;
   std::string dns_servers;
+  // batch
+  std::string input = "-", output = "-", resume, summary, state;
+  int jobs = 16;
+  int per_server = 2;
+  std::optional<double> min_interval_s;
 };
 
 struct UsageError {

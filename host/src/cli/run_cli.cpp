@@ -3,12 +3,14 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <mutex>
 #include <sstream>
 
+#include "batch/run_batch.hpp"
 #include "cli/command_line.hpp"
 #include "maildoctor/dns.hpp"
 #include "report/text_report.hpp"
@@ -78,6 +80,28 @@ std::string dump_json(const nlohmann::json& j) {
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+int run_batch_command(const CommandLine& cl, Io& io, const Diagnose& diagnose) {
+  batch::BatchSettings s;
+  s.input = cl.input;
+  s.output = cl.output;
+  s.resume = cl.resume;
+  s.summary = cl.summary;
+  s.jobs = cl.jobs;
+  s.per_server = cl.per_server;
+  s.min_interval_s = cl.min_interval_s;
+  s.state = cl.state.empty() ? batch::default_state_path() : cl.state;
+  if (cl.deadline_seconds) s.deadline_ms = static_cast<int>(std::round(*cl.deadline_seconds * 1000.0));
+  for (const auto& text : cl.connect_to) {
+    std::string why;
+    if (auto ct = parse_connect_to(text, why)) s.connect_to.push_back(*ct);
+  }
+  s.cacert = cl.cacert;
+  s.dns_servers = cl.dns_servers;
+  s.no_login = cl.no_login;
+  s.no_alternatives = cl.no_alternatives;
+  return batch::run_batch(s, batch::BatchIo{io.in, io.out, io.err, io.err_is_terminal}, diagnose);
+}
+
 int run_unguarded(const std::vector<std::string>& args, Io& io, const Diagnose& diagnose) {
   const auto parsed = parse_command_line(args);
   if (parsed.error) {
@@ -104,6 +128,8 @@ int run_unguarded(const std::vector<std::string>& args, Io& io, const Diagnose& 
     io.err << "maildoctor: --cacert: cannot read \"" << cl.cacert << "\"\n";
     return kExitUsage;
   }
+
+  if (cl.command == CommandLine::Command::batch) return run_batch_command(cl, io, diagnose);
 
   std::optional<std::string> request_text;
   if (!cl.request_path.empty()) {

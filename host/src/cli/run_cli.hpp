@@ -14,6 +14,7 @@ struct Io {
   std::ostream& out;
   std::ostream& err;
   bool in_is_terminal = false;  // a password prompt is only offered on a terminal
+  bool err_is_terminal = false;  // batch: the progress bar is only drawn on a terminal
 };
 
 using Diagnose = std::function<Result(Request, const RunHooks&)>;

@@ -99,7 +99,9 @@ void finish_server(State& st, RawServer raw) {
     return;
   }
   s.username = kb::expand_email_placeholders(trim(raw.username), *st.email);
-  if (!safe_for_command(s.username) || s.username.size() > 320) {
+  // Stricter than a request's user name: a document from the network has no reason to carry any control character.
+  const bool control = std::any_of(s.username.begin(), s.username.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
+  if (!safe_for_command(s.username) || control || s.username.size() > 320) {
     st.config.warnings.push_back(where + ": the username is not usable");
     return;
   }

@@ -99,6 +99,27 @@ Evidence gather_evidence(Request& request, const RunHooks& hooks) {
     slots.push_back(std::move(s));
   }
 
+  // Batch mode: slots at the servers for every probe at once before any starts. The wait for them is not the
+  // servers' time: the probes' clock starts when they do, so the answer is that of a lone diagnosis.
+  std::unique_ptr<ConnectionGate> reservation;
+  if (hooks.connection_gate) {
+    std::vector<ServerTarget> targets;
+    for (const auto& s : slots) {
+      const auto& spec = s->plan.spec;
+      const auto t = probe::apply_connect_to(spec.connect_to, spec.endpoint.host, spec.endpoint.port);
+      targets.push_back({t.host, t.port});
+    }
+    const auto asked = Clock::now();
+    reservation = hooks.connection_gate->reserve(targets, [&] { return hooks.cancel && hooks.cancel->load(); });
+    if (!reservation) global_cancel = true;
+    const auto waited = Clock::now() - asked;
+    for (auto& s : slots) {
+      s->plan.spec.gate = reservation ? reservation.get() : hooks.connection_gate.get();
+      s->plan.spec.t0 += waited;
+      s->plan.spec.deadline += waited;
+    }
+  }
+
   auto publish = [&](Slot& s) {
     if (s.wrong_mode_stop && s.output.result.cancelled) mark_wrong_mode(s.output.result);
     auto checks = probe::checks_for(s.output.result);
@@ -127,6 +148,7 @@ Evidence gather_evidence(Request& request, const RunHooks& hooks) {
     std::this_thread::sleep_for(kWatchInterval);
   }
   for (auto& s : slots) s->thread.join();
+  reservation.reset();
 
   // One budget for the whole transcript, filled probe by probe. A probe cut short says so in its own marker line
   // (one per probe, so still bounded); a later probe's lines are still kept while they fit.

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cerrno>
+#include <optional>
 
 #include "probe/channel.hpp"
 #include "probe/curl_session.hpp"
@@ -292,7 +293,27 @@ ProbeOutput run_probe(const ProbeSpec& spec, ProbeProgress& progress, const std:
     return finish();
   }
 
-  CurlSession session(spec, log, progress, global_cancel);
+  // The connect point: with a gate (batch mode), wait for a slot at the connect target first. Waiting is not the
+  // server's time, so the probe's own deadline moves by the wait: the answer stays that of a lone diagnosis.
+  std::optional<ConnectionPermit> permit;
+  ProbeSpec gated;
+  const ProbeSpec* session_spec = &spec;
+  if (spec.gate) {
+    const auto asked = Clock::now();
+    const bool got = spec.gate->acquire(target.host, target.port, [&] { return progress.cancel.load() || global_cancel.load(); });
+    if (!got) {
+      r.cancelled = true;
+      r.connect.status = ConnectEvidence::Status::timeout;
+      r.connect.error = "stopped";
+      r.login.reason = spec.use_credentials ? "no connection" : spec.not_attempted_reason;
+      return finish();
+    }
+    permit.emplace(spec.gate, target.host, target.port);
+    gated = spec;
+    gated.deadline += Clock::now() - asked;
+    session_spec = &gated;
+  }
+  CurlSession session(*session_spec, log, progress, global_cancel);
   SessionOutcome o = session.run(target, r.dns.addresses);
   r.cancelled = o.stopped;
   r.connect = connect_evidence(o);
@@ -345,7 +366,8 @@ ProbeOutput run_probe(const ProbeSpec& spec, ProbeProgress& progress, const std:
 
   // A server that speaks only TLS 1.1 or older: prove it with a credential-free second handshake that allows them.
   if (old_tls_suspect && !spec.legacy_tls && !session.should_stop()) {
-    ProbeSpec legacy = spec;
+    permit.reset();  // the failed handshake closed this connection: the second one takes its own slot
+    ProbeSpec legacy = *session_spec;
     legacy.legacy_tls = true;
     legacy.stop_after_handshake = true;
     legacy.use_credentials = false;
@@ -369,7 +391,8 @@ ProbeOutput run_probe(const ProbeSpec& spec, ProbeProgress& progress, const std:
   if (spec.use_credentials && ep.auth == AuthMethod::password && ep.protocol != Protocol::smtp && !spec.allow_cleartext_command &&
       r.login.status == LoginEvidence::Status::no_mechanism && r.caps.sasl_mechanisms.empty() && !r.caps.login_disabled &&
       !session.should_stop()) {
-    ProbeSpec again = spec;
+    permit.reset();  // curl closed the refused connection: the second one takes its own slot
+    ProbeSpec again = *session_spec;
     again.allow_cleartext_command = true;
     ProbeOutput second = run_probe(again, progress, global_cancel);
     std::vector<transcript::LogLine> merged = log.lines();

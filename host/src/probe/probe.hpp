@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "maildoctor/connection_gate.hpp"
 #include "maildoctor/dns.hpp"
 #include "maildoctor/evidence.hpp"
 #include "maildoctor/request.hpp"
@@ -30,6 +31,8 @@ struct ProbeSpec {
   bool stop_after_handshake = false;  // the version re-probe needs the handshake only
   // IMAP/POP3 "password": let curl use the protocol's own LOGIN / USER+PASS (second connection, see probe.cpp).
   bool allow_cleartext_command = false;
+  // Batch mode: a slot per connection to the connect target. The wait for it does not count against the deadline.
+  ConnectionGate* gate = nullptr;
 };
 
 // What the orchestrator may watch while a probe runs, and how it stops one early.

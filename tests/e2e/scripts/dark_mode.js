@@ -1,6 +1,6 @@
-// Chrome context (Marionette): closes open panels and switches the colour scheme the way a dark desktop does.
+// Chrome context (Marionette): switches the colour scheme the way a dark (or light) desktop does.
+// arguments[0]: true for dark. The add-on's pages follow through prefers-color-scheme; the test reads the popup's
+// computed colours, not this.
 const resolve = arguments[arguments.length - 1];
-const win = Services.wm.getMostRecentWindow("mail:3pane");
-for (const panel of win.document.querySelectorAll("panel")) if (panel.state === "open") panel.hidePopup();
-Services.prefs.setIntPref("ui.systemUsesDarkTheme", 1);
-win.setTimeout(() => resolve({ dark: win.matchMedia("(prefers-color-scheme: dark)").matches }), 500);
+Services.prefs.setIntPref("ui.systemUsesDarkTheme", arguments[0] ? 1 : 0);
+resolve({ set: true });

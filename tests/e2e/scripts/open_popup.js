@@ -4,6 +4,9 @@ const resolve = arguments[arguments.length - 1];
 (async () => {
   const win = Services.wm.getMostRecentWindow("mail:3pane");
   const doc = win.document;
+  const isPopup = (b) => /^moz-extension:.*\/popup\/popup\.html/.test(b.currentURI?.spec ?? "") && b.closest("panel")?.state === "open";
+  // Already open: a second click would close it.
+  if ([...doc.querySelectorAll("browser")].some(isPopup)) return { opened: true, already: true };
   const candidates = [...doc.querySelectorAll("[extension], [item-id], [id*='maildoctor']")].filter((n) =>
     [n.id, n.getAttribute("extension"), n.getAttribute("item-id")].some((v) => v && v.includes("maildoctor")),
   );
