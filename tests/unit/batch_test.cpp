@@ -432,8 +432,8 @@ TEST_CASE("run_batch: --resume skips answered ids; --summary holds counts per ca
                                     line_of("b", imap_request("b@example.test", "Pw-Summary-1")) +
                                     line_of("c", imap_request("c@example.test", "Pw-Summary-1")),
                                 s);
-  CHECK(r.diagnosed == std::vector<std::string>{"b@example.test", "c@example.test"} ||
-        r.diagnosed == std::vector<std::string>{"c@example.test", "b@example.test"});
+  CHECK((r.diagnosed == std::vector<std::string>{"b@example.test", "c@example.test"} ||
+         r.diagnosed == std::vector<std::string>{"c@example.test", "b@example.test"}));
   CHECK(r.lines.size() == 2);
   const json j = json::parse(slurp(summary));
   CHECK(j["skipped_by_resume"] == 1);
