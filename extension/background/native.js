@@ -23,6 +23,7 @@ export class HostClient {
     this.extraTimeMs = extraTimeMs;
     this.timers = timers;
     this.maxInFlight = maxInFlight;
+    this.configuredMax = maxInFlight;
     this.port = null;
     this.pending = new Map(); // id -> entry, queued here or sent to the host
     this.waiting = []; // ids not yet sent, in order
@@ -108,6 +109,8 @@ export class HostClient {
     if (queuedAt >= 0) this.waiting.splice(queuedAt, 1);
     this.timers.clearTimeout(entry.timer);
     entry.request = null; // it may hold a password: keep it no longer than needed
+    // A `busy` lowered the limit for this burst; with nothing left, the next burst starts from the host's number.
+    if (this.pending.size === 0) this.maxInFlight = this.configuredMax;
     entry.resolve(outcome);
     this.pump();
   }

@@ -27,6 +27,8 @@ from profile import ADDON_ID, account_prefs, make_profile  # noqa: E402
 
 WRONG_PASSWORD = "wrong-e2e-password-7Qx"
 MARIONETTE_PORT = 2828
+# Another Thunderbird (e.g. 140 ESR unpacked from Debian's package) can be named here; Debian's 153 by default.
+THUNDERBIRD = os.environ.get("MAILDOCTOR_THUNDERBIRD", "thunderbird")
 # Dovecot slows every login from an address after a failed one (2, 4, 8, 15 s: its anvil "auth penalty"), and
 # Thunderbird, its retries and the host all come from 127.0.0.1. The auth process skips the penalty when it cannot
 # reach anvil's penalty socket, so this instance closes that socket to it: the scenarios then wait for what they
@@ -101,7 +103,7 @@ class ThunderbirdSession:
         os.makedirs(env["XDG_RUNTIME_DIR"], mode=0o700)
         self.tb_log = open(os.path.join(self.dir, "thunderbird.log"), "w")
         self.started_at = time.monotonic()
-        tb = subprocess.Popen(["thunderbird", "--marionette", "-remote-allow-system-access", "-no-remote", "-profile", profile_dir],
+        tb = subprocess.Popen([THUNDERBIRD, "--marionette", "-remote-allow-system-access", "-no-remote", "-profile", profile_dir],
                               env=env, stdout=self.tb_log, stderr=subprocess.STDOUT, start_new_session=True)
         self.procs.append(tb)
         self.thunderbird = tb
@@ -109,6 +111,8 @@ class ThunderbirdSession:
         self.marionette.start_chrome_session()
         self.use_driver_window()
         self.script("prompt_watch.js", ["install"])
+        self.version = self.marionette.run_async("arguments[0](Services.appinfo.version);")
+        self.major = int(self.version.split(".")[0])
         return self
 
     def use_driver_window(self):
@@ -154,6 +158,10 @@ class ThunderbirdSession:
         """Every prompt Thunderbird showed so far: [{title, text, at}]."""
         return self.script("prompt_watch.js", ["read"])["prompts"]
 
+    def notifications(self):
+        """Every notification Thunderbird showed so far: [{title, text, at}]."""
+        return self.script("prompt_watch.js", ["read"])["notifications"]
+
     def trigger_login(self, account_id="account1"):
         return self.script("trigger_login.js", [account_id])
 
@@ -163,6 +171,24 @@ class ThunderbirdSession:
         if "error" in reply:
             raise RuntimeError(f"popup script: {reply}")
         return reply["value"]
+
+    def popup_pngs(self, stem):
+        """The open popup in light and in dark colours: STEM.png and STEM-dark.png."""
+        self.popup_png(stem + ".png")
+        self.script("dark_mode.js", [True])
+        try:
+            # The popup follows prefers-color-scheme as soon as the pref changes; wait until it has.
+            for _ in range(50):
+                if self.popup("return matchMedia('(prefers-color-scheme: dark)').matches;"):
+                    break
+                time.sleep(0.1)
+            self.popup_png(stem + "-dark.png")
+        finally:
+            self.script("dark_mode.js", [False])
+            for _ in range(50):
+                if not self.popup("return matchMedia('(prefers-color-scheme: dark)').matches;"):
+                    break
+                time.sleep(0.1)
 
     def popup_png(self, path):
         """Writes a PNG of the open popup alone; returns (width, height)."""

@@ -10,6 +10,7 @@ import pytest
 from tb_session import ROOT, WRONG_PASSWORD, ThunderbirdSession
 
 ARTIFACTS = os.environ.get("MAILDOCTOR_ARTIFACTS") or "/tmp"
+os.makedirs(ARTIFACTS, exist_ok=True)
 ACCOUNT = "account1"
 ACCOUNT_NAME = "E2E Mail"
 # Dovecot's words for a wrong password ("NO [AUTHENTICATIONFAILED] Authentication failed.").
@@ -32,7 +33,6 @@ def tb():
         session.start()
         yield session
     finally:
-        os.makedirs(ARTIFACTS, exist_ok=True)
         with open(os.path.join(ARTIFACTS, "e2e-thunderbird.log"), "w") as f:
             f.write(session.log_text())
         session.close()
@@ -66,6 +66,18 @@ def read_popup(tb):
     cards = {c["account"]: c for c in view["cards"]}
     assert ACCOUNT in cards, f"the popup shows no card for {ACCOUNT}: {view['bodyText'][:1000]}"
     return view, cards[ACCOUNT]
+
+
+def read_popup_when(tb, done, timeout=15):
+    """The popup re-renders on the background's stateChanged message, a moment after the state is stored: read it
+    until done(card) holds (bounded)."""
+    deadline = time.monotonic() + timeout
+    view, card = read_popup(tb)
+    while not done(card):
+        assert time.monotonic() < deadline, f"the popup did not show the expected state: {card['text'][:800]}"
+        time.sleep(0.2)
+        view, card = read_popup(tb)
+    return view, card
 
 
 def open_popup(tb):
@@ -115,17 +127,19 @@ def test_popup_shows_the_account_and_its_first_finding(tb, login_failed):
     assert card["findings"], f"the popup shows no finding: {card['text'][:800]}"
     assert card["findings"][0]["code"] == entry["result"]["findings"][0]["code"]
     shown = [f for f in card["findings"] if f["code"] == lead["code"]]
-    assert shown and shown[0]["title"], f"the leading finding {lead['code']} is not shown with a title: {card['findings']}"
+    # In English the popup shows the host's own words (they name the server and what the finding rests on).
+    assert shown and shown[0]["title"] == lead["title"], f"the leading finding {lead} is not shown: {card['findings']}"
     assert WRONG_PASSWORD not in view["bodyText"]
-    path = os.path.join(ARTIFACTS, "e2e-popup-default.png")
-    tb.popup_png(path)
+    tb.popup_pngs(os.path.join(ARTIFACTS, "e2e-popup-default"))
 
 
 def test_consent_in_the_popup_tests_the_saved_password_once_and_shows_the_servers_words(tb, login_failed):
     open_popup(tb)
     before = tb.bed.mark()
-    clicked = tb.popup(content_script("click.js"), [ACCOUNT, MESSAGES["testPasswordButton"]])
-    assert clicked.get("clicked"), f"no '{MESSAGES['testPasswordButton']}' button in the card: {clicked}"
+    # The consent: the inferred finding's action ("Test the saved password once"), or the card's general offer.
+    consent = [MESSAGES["testPasswordOnceButton"], MESSAGES["testPasswordButton"]]
+    clicked = tb.popup(content_script("click.js"), [ACCOUNT, consent])
+    assert clicked.get("clicked"), f"no {consent} button in the card: {clicked}"
     entry = wait_for_diagnosis(tb, lambda e: e.get("usedPassword") is True and e.get("trigger") == "popup",
                                what="diagnosis with the saved password")
     # One login with the saved password, and no more, at the one server the account names.
@@ -135,15 +149,24 @@ def test_consent_in_the_popup_tests_the_saved_password_once_and_shows_the_server
     assert entry["result"]["verdict"] == "problem"
     assert WRONG_PASSWORD not in json.dumps(entry)
 
-    view, card = read_popup(tb)
-    assert card["status"] == MESSAGES["statusProblem"]
+    view, card = read_popup_when(tb, lambda c: c["status"] == MESSAGES["statusProblem"])
     assert "status-problem" in card["classes"].split()
     assert card["findings"][0]["code"] == "auth.wrong_password"
-    assert card["findings"][0]["title"] == MESSAGES["finding_auth_wrong_password_title"]
+    assert card["findings"][0]["title"] == lead["title"] and card["findings"][0]["detail"] == lead["detail"]
     assert any(f["evidence"] and SERVER_WORDS in f["evidence"] for f in card["findings"]), \
         f"the server's own words are not shown: {card['findings']}"
     assert WRONG_PASSWORD not in view["bodyText"]
     tb.popup_png(os.path.join(ARTIFACTS, "e2e-popup.png"))
+
+
+def test_folder_pane_menu_entry_carries_the_accounts_status(tb, login_failed):
+    """After the consent check (previous test) the account has a problem: the entry in the folder pane's context
+    menu on the account's row says so, in the words of the leading finding."""
+    lead = first_error(account_state(tb))
+    wanted = MESSAGES["menuStatus"].replace("$CAUSE$", lead["title"])
+    menu = tb.script("folder_menu.js", [ACCOUNT, wanted])
+    assert "error" not in menu, menu
+    assert menu["labels"] == [wanted], menu
 
 
 def test_dark_desktop_gives_the_popup_dark_colours(tb, login_failed):
@@ -165,3 +188,55 @@ def test_dark_desktop_gives_the_popup_dark_colours(tb, login_failed):
         tb.popup_png(os.path.join(ARTIFACTS, "e2e-popup-dark.png"))
     finally:
         tb.script("dark_mode.js", [False])
+
+
+def test_new_password_entered_in_the_popup_is_tested_with_one_login_and_the_check_is_ok(tb, login_failed):
+    """The app-password flow on Dovecot: the saved password is wrong, the user types the right one into the popup."""
+    right = tb.bed.dovecots["tb"].users[tb.user]
+    open_popup(tb)
+    opened = tb.popup(content_script("click.js"), [ACCOUNT, MESSAGES["newPasswordButtonPlain"]])
+    assert opened.get("clicked"), f"no '{MESSAGES['newPasswordButtonPlain']}' for a wrong password: {opened}"
+    tb.popup_pngs(os.path.join(ARTIFACTS, "e2e-popup-new-password-form"))
+    before = tb.bed.mark()
+    reports_before = len(tb.bed.counter.snapshot()["reports"])
+    typed = tb.popup(content_script("new_password.js"), [ACCOUNT, right, MESSAGES["newPasswordTest"]])
+    assert typed.get("clicked"), typed
+    entry = wait_for_diagnosis(tb, lambda e: e.get("trigger") == "new-password", what="test of the new password")
+    assert entry["result"]["verdict"] == "ok", [f["code"] for f in entry["result"]["findings"]]
+    # Exactly one login, and Dovecot accepted it.
+    assert tb.bed.attempts_since(before) == {"tb/imap": 1}
+    reports = tb.bed.counter.snapshot()["reports"][reports_before:]
+    assert [r["success"] for r in reports] == [True], reports
+    view, card = read_popup_when(tb, lambda c: c["status"] == MESSAGES["statusOk"])
+    assert right not in view["bodyText"] and all(i["type"] == "password" for i in card["inputs"])
+    assert right not in json.dumps(account_state(tb))
+    tb.popup_pngs(os.path.join(ARTIFACTS, "e2e-popup-new-password-saved"))
+
+
+def test_new_password_lands_in_the_login_manager_and_thunderbird_logs_in_with_it(tb, login_failed):
+    """After the new password was accepted (previous test): it replaced the wrong one in Thunderbird's login manager,
+    and Thunderbird's own next login uses it, with no prompt. (Thunderbird 153 has only modifyLoginAsync: with the
+    synchronous call alone the wrong password stayed.)"""
+    right = tb.bed.dovecots["tb"].users[tb.user]
+    entry = account_state(tb)
+    assert entry.get("trigger") == "new-password" and entry["result"]["verdict"] == "ok", "needs the previous test"
+    # The add-on saves it after the check has stored its result: poll the login manager (bounded).
+    deadline = time.monotonic() + 20
+    saved = tb.script("saved_logins.js", ["imap://127.0.0.2", right])
+    while saved.get("logins") != [{"username": tb.user, "matches": True}] and time.monotonic() < deadline:
+        time.sleep(0.2)
+        saved = tb.script("saved_logins.js", ["imap://127.0.0.2", right])
+    assert saved.get("logins") == [{"username": tb.user, "matches": True}], saved
+    reports_before = len(tb.bed.counter.snapshot()["reports"])
+    # Thunderbird itself now logs in with it: its own next login succeeds, with no prompt.
+    prompts_before = len(tb.prompts())
+    assert tb.script("offline.js", [False])["offline"] is False
+    mark = tb.bed.mark()
+    tb.trigger_login(ACCOUNT)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not any(
+            r["success"] for r in tb.bed.counter.snapshot()["reports"][reports_before:]):
+        time.sleep(0.2)
+    assert any(r["success"] for r in tb.bed.counter.snapshot()["reports"][reports_before:]), \
+        f"Thunderbird did not log in with the saved password: {tb.bed.attempts_since(mark)}"
+    assert len(tb.prompts()) == prompts_before, tb.prompts()[prompts_before:]

@@ -131,3 +131,17 @@ test("busy puts the request back and sends it again when a place is free; only t
   assert.equal(connects[0].posted.filter((m) => m.id === "d1").length, 2, "the refused one was sent again");
   assert.ok(client.peakInFlight <= 4);
 });
+
+test("the lower limit after busy lasts for the burst only: an idle client sends 4 again", async () => {
+  const { connect } = fakeConnect((m, port) => {
+    if (m.id === "d1") return port.reply({ type: "error", id: m.id, error: { code: "busy", message: "busy" } });
+    port.reply({ type: "result", id: m.id, version: 1, verdict: "ok", findings: [] });
+  });
+  const client = new HostClient(connect);
+  const first = [1, 2].map(() => client.diagnose({ account: {}, options: { deadline_ms: 1000 } }));
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  assert.ok(client.maxInFlight < 4);
+  client.onMessage({ type: "result", id: "d1", version: 1, verdict: "ok", findings: [] });
+  await Promise.all(first);
+  assert.equal(client.maxInFlight, 4);
+});

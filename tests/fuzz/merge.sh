@@ -12,4 +12,4 @@ binary="$root/build/asan/tests/fuzz/fuzz_$target"
 [[ -x $binary ]] || { echo "no $binary: build the fuzz preset first" >&2; exit 1; }
 before=$(ls "$corpus" | wc -l)
 "$binary" -merge=1 -timeout=10 -rss_limit_mb=2048 -max_len=65536 "$corpus" "$@" >/dev/null 2>&1
-echo "fuzz_$target: $before -> $(ls "$corpus" | wc -l) inputs, $(du -sh "$corpus" | cut -f1)"
+echo "fuzz_$target: $before -> $(ls "$corpus" | wc -l) inputs, $(du -s --apparent-size --block-size=1K "$corpus" | cut -f1) KiB"

@@ -25,10 +25,10 @@ def _ca(cwd, name, subject, issuer=None):
     _openssl(*args, cwd=cwd)
 
 
-def _leaf(cwd, name, issuer=None):
+def _leaf(cwd, name, issuer=None, names=NAMES, cn="hostile.test"):
     args = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", name + ".key", "-out", name + ".pem", "-days", "30", "-subj", "/CN=hostile.test",
-            "-addext", NAMES, "-addext", "basicConstraints=critical,CA:FALSE",
+            "-keyout", name + ".key", "-out", name + ".pem", "-days", "30", "-subj", "/CN=" + cn,
+            "-addext", names, "-addext", "basicConstraints=critical,CA:FALSE",
             "-addext", "extendedKeyUsage=serverAuth"]
     if issuer:
         args += ["-CA", issuer + ".pem", "-CAkey", issuer + ".key"]
@@ -67,6 +67,13 @@ class Certs:
                     out.write(f.read())
         self._long_chain = (bundle, os.path.join(self.folder, "chainleaf.key"))
         return self._long_chain
+
+    def leaf_for(self, *hosts):
+        """A leaf signed by the trusted test root naming exactly these hosts: a valid certificate, for someone else."""
+        name = "leaf-" + "-".join(h.replace(".", "_") for h in hosts)
+        if not os.path.exists(os.path.join(self.folder, name + ".pem")):
+            _leaf(self.folder, name, issuer="root", names="subjectAltName=" + ",".join("DNS:" + h for h in hosts), cn=hosts[0])
+        return (os.path.join(self.folder, name + ".pem"), os.path.join(self.folder, name + ".key"))
 
     @staticmethod
     def context(pair):

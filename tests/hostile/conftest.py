@@ -11,6 +11,9 @@ from canary import canary, forms, scan  # noqa: E402
 from certs import Certs  # noqa: E402
 from hostile_server import HostileServer  # noqa: E402
 
+sys.path.insert(0, os.path.join(HERE, ".."))
+from servers.dnsmasq import Dnsmasq  # noqa: E402
+
 
 @pytest.fixture(scope="session")
 def certs(tmp_path_factory):
@@ -34,6 +37,23 @@ def serve():
         note_delivery(s)
     errors = [e for s in servers for e in s.errors]
     assert not errors, "hostile server behaviour raised: %s" % errors
+
+
+@pytest.fixture
+def zone(tmp_path):
+    """zone(records) -> a running dnsmasq that answers for every *.test name from these records only (and refuses
+    everything else): DNS of a diagnosis stays on the loopback, and a test can forge what it needs."""
+    started = []
+
+    def start(records=()):
+        d = Dnsmasq(str(tmp_path / ("dns%d" % len(started))), list(records), domains=("test",))
+        d.start()
+        started.append(d)
+        return d
+
+    yield start
+    for d in started:
+        d.stop()
 
 
 def note_delivery(server):

@@ -68,13 +68,21 @@ def request(incoming=None, outgoing=None, email="bob@hostile.test", deadline_ms=
 def diagnose(req, args=(), hard_timeout_s=None, stdin_bytes=None):
     """Runs one diagnosis; kills it only when it overstays far beyond any deadline (a hang)."""
     deadline_s = req.get("options", {}).get("deadline_ms", 10000) / 1000.0 if isinstance(req, dict) else 10.0
-    hard = hard_timeout_s or deadline_s + 15
     data = stdin_bytes if stdin_bytes is not None else json.dumps(req).encode()
+    return run_maildoctor(["diagnose", "--json", "--request", "-", *args], data, hard_timeout_s or deadline_s + 15)
+
+
+def diagnose_flags(args, stdin_bytes=b"", deadline_s=3.0):
+    """`maildoctor diagnose --json ARGS` (the flag form, e.g. --email alone for discovery), measured the same way."""
+    return run_maildoctor(["diagnose", "--json", "--deadline", str(deadline_s), *args], stdin_bytes, deadline_s + 15)
+
+
+def run_maildoctor(argv, data, hard):
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as inp:
         inp.write(data)
         inp.seek(0)
         start = time.monotonic()
-        proc = subprocess.Popen([BIN, "diagnose", "--json", "--request", "-", *args],
+        proc = subprocess.Popen([BIN, *argv],
                                 stdin=inp, stdout=out, stderr=err, start_new_session=True)
         killed = []
 

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from host import Host, frame
+from host import PREFIX, Host, frame
 
 MIB = 1024 * 1024
 CANARY = "canary-Pw-7f3a9c"
@@ -134,7 +134,10 @@ def test_many_requests_on_one_connection_answer_in_order(host):
 
 
 def test_thunderbird_launch_arguments_start_native_mode():
-    h = Host(args=("/home/u/.mozilla/native-messaging-hosts/maildoctor.json", "maildoctor@maildoctor.dev"))
+    # Thunderbird on Windows passes the manifest's full Windows path (and a window handle after the add-on id).
+    manifest = (r"C:\Users\u\AppData\Local\maildoctor\maildoctor.json" if PREFIX
+                else "/home/u/.mozilla/native-messaging-hosts/maildoctor.json")
+    h = Host(args=(manifest, "maildoctor@maildoctor.dev", *(["--parent-window=0"] if PREFIX else [])))
     try:
         h.send({"type": "hello"})
         assert h.recv()["type"] == "hello"
@@ -172,7 +175,32 @@ def test_hello_is_answered_at_once_while_a_diagnosis_waits_on_a_tarpit(host, tar
     assert types.index("hello") < types.index("result"), types
     assert all(m.get("id") in ("slow", "during") for m in seen)
     assert time.monotonic() - t0 < 4.5, "the diagnosis overran its 3 s deadline"
-    assert CANARY not in str(seen)
+    host.close_stdin()
+    host.wait_exit(1.0)
+    # No leak check here: no login happens on a tarpit, so it could not fail. test_native_login.py checks leaks on
+    # diagnoses that really log in.
+
+
+def test_many_diagnoses_at_once_run_four_and_refuse_the_rest_as_busy(host, tarpit):
+    ids = ["d%d" % i for i in range(6)]
+    host.send_raw(b"".join(frame(dict(tarpit_request(tarpit.port, 1500), id=i)) for i in ids))
+    answers = {}
+    while len(answers) < len(ids):
+        m = host.recv(timeout=6)
+        if m["type"] in ("result", "error"):
+            assert m["id"] not in answers, "two answers for %s" % m["id"]
+            answers[m["id"]] = m
+    busy = sorted(i for i, m in answers.items() if m["type"] == "error" and m["error"]["code"] == "busy")
+    assert busy == ["d4", "d5"], answers
+    assert all(answers[i]["type"] == "result" for i in ids[:4]), answers
+    # A slot is free again once those finished.
+    host.send(dict(tarpit_request(tarpit.port, 300), id="later"))
+    while True:
+        m = host.recv(timeout=6)
+        if m["type"] in ("result", "error"):
+            break
+    assert (m["type"], m["id"]) == ("result", "later"), m
+    assert CANARY not in str(answers)
     host.close_stdin()
     host.wait_exit(1.0)
     assert CANARY.encode() not in host.stderr

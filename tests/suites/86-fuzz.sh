@@ -6,6 +6,7 @@
 # crashes in $MAILDOCTOR_ARTIFACTS/fuzz/ (copy each into tests/fuzz/regressions/<target>/ with its fix).
 # MAILDOCTOR_FUZZ_SECONDS sets the fuzzing time per target (default 20).
 set -euo pipefail
+shopt -s nullglob
 cd "$MAILDOCTOR_ROOT"
 seconds=${MAILDOCTOR_FUZZ_SECONDS:-20}
 out="$MAILDOCTOR_ARTIFACTS/fuzz"

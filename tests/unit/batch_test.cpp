@@ -383,6 +383,7 @@ TEST_CASE("run_batch: all ok exits 0; the common options reach every request") {
   s.deadline_ms = 1500;
   s.no_alternatives = true;
   s.cacert = "/ca.pem";
+  s.trust_discovered = true;
   const auto r = run_batch_text(line_of("a", imap_request("a@example.test", "")) + line_of("b", imap_request("b@example.test", "")), s);
   CHECK(r.status == 0);
   REQUIRE(r.options.size() == 2);
@@ -391,6 +392,7 @@ TEST_CASE("run_batch: all ok exits 0; the common options reach every request") {
     CHECK_FALSE(o.alternatives);
     CHECK(o.login);
     CHECK(o.cacert == "/ca.pem");
+    CHECK(o.trust_discovered);
   }
 }
 
@@ -432,8 +434,9 @@ TEST_CASE("run_batch: --resume skips answered ids; --summary holds counts per ca
                                     line_of("b", imap_request("b@example.test", "Pw-Summary-1")) +
                                     line_of("c", imap_request("c@example.test", "Pw-Summary-1")),
                                 s);
-  CHECK((r.diagnosed == std::vector<std::string>{"b@example.test", "c@example.test"} ||
-         r.diagnosed == std::vector<std::string>{"c@example.test", "b@example.test"}));
+  auto diagnosed = r.diagnosed;
+  std::sort(diagnosed.begin(), diagnosed.end());
+  CHECK(diagnosed == std::vector<std::string>{"b@example.test", "c@example.test"});
   CHECK(r.lines.size() == 2);
   const json j = json::parse(slurp(summary));
   CHECK(j["skipped_by_resume"] == 1);

@@ -285,6 +285,41 @@ TEST_CASE("run_cli exit statuses and output streams", "[cli]") {
   }
 }
 
+TEST_CASE("a discovered server that needs confirmation is asked about on a terminal only", "[cli][trust]") {
+  DiscoveryEvidence::Unconfirmed u;
+  u.endpoint.host = "mail.attacker.test";
+  u.endpoint.port = 993;
+  u.source = "srv";
+  u.reason = "mail.attacker.test was named by DNS alone";
+  auto ask = [&](const std::vector<std::string>& args, const std::string& typed, bool terminal, std::string& err) {
+    std::istringstream in(typed);
+    std::ostringstream out, e;
+    std::optional<bool> answer;
+    bool trust = false;
+    run_cli(args, Io{in, out, e, terminal}, [&](Request req, const RunHooks& hooks) -> Result {
+      trust = req.options.trust_discovered;
+      if (hooks.confirm_discovered) answer = hooks.confirm_discovered(u);
+      return {};
+    });
+    err = e.str();
+    return std::make_pair(answer, trust);
+  };
+  std::string err;
+  // The password prompt comes first (empty here: no password), then the question.
+  auto yes = ask({"diagnose", "--email", "bob@spoofed.test"}, "\ny\n", true, err);
+  REQUIRE(yes.first);
+  CHECK(*yes.first);
+  CHECK_THAT(err, Catch::Contains("mail.attacker.test:993") && Catch::Contains("named by DNS alone") && Catch::Contains("[y/N]"));
+  auto no = ask({"diagnose", "--email", "bob@spoofed.test"}, "\n\n", true, err);
+  REQUIRE(no.first);
+  CHECK_FALSE(*no.first);
+  auto piped = ask({"diagnose", "--email", "bob@spoofed.test", "--password-stdin"}, "pw\ny\n", false, err);
+  CHECK_FALSE(piped.first);  // no one to ask: never confirmed
+  CHECK_FALSE(piped.second);
+  auto flag = ask({"diagnose", "--email", "bob@spoofed.test", "--password-stdin", "--trust-discovered"}, "pw\n", false, err);
+  CHECK(flag.second);
+}
+
 TEST_CASE("readable report", "[cli][report]") {
   const auto text = report::text_report(problem_result(), {true});
   CHECK_THAT(text, Catch::Contains("Provider: Gmail (gmail)"));
@@ -314,4 +349,60 @@ TEST_CASE("readable report", "[cli][report]") {
   CHECK_THAT(d, Catch::Contains("Where the settings came from"));
   CHECK_THAT(d, Catch::Contains("imap mail.e.test:993 tls from SRV  [srv]"));
   CHECK_THAT(d, Catch::Contains("No problems found."));
+}
+
+namespace {
+// The prompt path: stdin "is" a terminal (run() above says it is not).
+Run run_at_terminal(const std::vector<std::string>& args, const std::string& typed) {
+  Run r;
+  std::istringstream in(typed);
+  std::ostringstream out, err;
+  r.status = run_cli(args, Io{in, out, err, true}, [&](Request req, const RunHooks&) -> Result {
+    r.seen = std::move(req);
+    return {};
+  });
+  r.out = out.str();
+  r.err = err.str();
+  return r;
+}
+}  // namespace
+
+TEST_CASE("a password with CR or NUL is refused on stdin and at the prompt, before any diagnosis", "[cli][security]") {
+  const std::vector<std::string> flags = {"diagnose", "--email", "b@e.test", "--pop3", "p.e.test:110", "--incoming-security", "none"};
+  for (const std::string& typed : {std::string("pw\rDELE 1\n"), std::string("pw\rDELE 1\r\n"), std::string("pw\0x\n", 5),
+                                  std::string("\rpw\n")}) {
+    INFO(typed);
+    auto with_stdin = flags;
+    with_stdin.push_back("--password-stdin");
+    auto r = run(with_stdin, typed);
+    CHECK(r.status == 2);
+    CHECK_FALSE(r.seen);
+    CHECK_THAT(r.err, Catch::Contains("line break or a NUL"));
+    auto t = run_at_terminal(flags, typed);
+    CHECK(t.status == 2);
+    CHECK_FALSE(t.seen);
+    CHECK_THAT(t.err, Catch::Contains("line break or a NUL"));
+  }
+  // A line ending, LF or CRLF, is not part of the password.
+  auto ok = run_at_terminal(flags, "pw\r\n");
+  REQUIRE(ok.seen);
+  CHECK(ok.seen->account.incoming->password.reveal() == "pw");
+  // Too long is refused too, not silently dropped.
+  auto longer = run(std::vector<std::string>{"diagnose", "--email", "b@e.test", "--password-stdin"}, std::string(5000, 'x') + "\n");
+  CHECK(longer.status == 2);
+  CHECK_FALSE(longer.seen);
+}
+
+TEST_CASE("a request without any user name gets no password from stdin: refused", "[cli][security]") {
+  const std::string path = "cli_test_no_user.json";
+  {
+    std::ofstream f(path);
+    f << R"({"account": {"incoming": {"protocol": "imap", "host": "i.e.test", "port": 143, "security": "none"}}})";
+  }
+  auto r = run({"diagnose", "--request", path, "--password-stdin"}, "canary-pw\n");
+  std::remove(path.c_str());
+  CHECK(r.status == 2);
+  CHECK_FALSE(r.seen);
+  CHECK_THAT(r.err, Catch::Contains("user name"));
+  CHECK(r.err.find("canary-pw") == std::string::npos);
 }

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "discover/choose.hpp"
+#include "discover/https_fetch.hpp"
 #include "dns_support.hpp"
 #include "maildoctor/discover.hpp"
 
@@ -76,6 +77,33 @@ TEST_CASE("SRV candidates follow RFC 6186 and RFC 8314", "[discover]") {
   }
 }
 
+TEST_CASE("RFC 6186 section 6: which discovered servers need the user's confirmation", "[discover][trust]") {
+  const auto tls = ep(Subject::incoming, Protocol::imap, "mail.attacker.test", 993, Security::tls);
+  const auto inside = ep(Subject::incoming, Protocol::imap, "imap.Example.test.", 993, Security::tls);
+  const auto plain = ep(Subject::incoming, Protocol::imap, "imap.example.test", 143, Security::none);
+  CHECK_FALSE(why_unconfirmed("srv", tls, "example.test").empty());
+  CHECK_FALSE(why_unconfirmed("ispdb-mx", tls, "example.test").empty());
+  CHECK(why_unconfirmed("srv", inside, "example.test").empty());
+  CHECK(why_unconfirmed("provider", tls, "example.test").empty());
+  CHECK(why_unconfirmed("autoconfig", tls, "example.test").empty());
+  for (const char* source : {"provider", "autoconfig", "well-known", "ispdb", "ispdb-mx", "srv"})
+    CHECK_FALSE(why_unconfirmed(source, plain, "example.test").empty());
+  CHECK(within_domain("example.test", "example.test"));
+  CHECK_FALSE(within_domain("badexample.test", "example.test"));
+  CHECK_FALSE(within_domain("example.test.attacker.test", "example.test"));
+}
+
+TEST_CASE("autoconfig redirects stay in the domain, on https, on a name", "[discover][trust]") {
+  CHECK(redirect_refusal("autoconfig.example.com", "https://config.example.com/x").empty());
+  CHECK(redirect_refusal("example.co.uk", "https://autoconfig.example.co.uk/x").empty());
+  CHECK(redirect_refusal("autoconfig.example.com", "https://live.thunderbird.net/autoconfig/v1.1/example.com").empty());
+  CHECK_FALSE(redirect_refusal("autoconfig.example.com", "https://attacker.test/x").empty());
+  CHECK_FALSE(redirect_refusal("autoconfig.example.co.uk", "https://other.co.uk/x").empty());
+  CHECK_FALSE(redirect_refusal("autoconfig.example.com", "http://config.example.com/x").empty());
+  CHECK_FALSE(redirect_refusal("autoconfig.example.com", "https://192.0.2.1/x").empty());
+  CHECK_FALSE(redirect_refusal("autoconfig.example.com", "https://[2001:db8::1]/x").empty());
+}
+
 TEST_CASE("registrable domain of an MX host", "[discover]") {
   CHECK(registrable_domain("aspmx.l.google.com") == "google.com");
   CHECK(registrable_domain("example-com.mail.protection.outlook.com.") == "outlook.com");
@@ -94,6 +122,8 @@ TEST_CASE("discover finds servers through SRV records and MX from a real dnsmasq
       "srv-host=_submission._tcp.example.test,mail.example.test,10587,0,1",
       "srv-host=_pop3s._tcp.example.test",
       "srv-host=_imaps._tcp.nothing.test",
+      "srv-host=_imaps._tcp.spoofed.test,mail.attacker.test,993,0,1",
+      "srv-host=_submissions._tcp.spoofed.test,smtp.spoofed.test,465,0,1",
   });
   REQUIRE(dnsmasq.running());
 
@@ -157,6 +187,46 @@ TEST_CASE("discover finds servers through SRV records and MX from a real dnsmasq
     CHECK(ev.chosen[0].source == "provider");
     CHECK(ev.chosen[1].source == "srv");
   }
+  SECTION("an SRV target outside the domain gets no password unless the user confirms it") {
+    Request request;
+    request.account.email = "bob@spoofed.test";
+    request.account.password = Secret("canary-pw");
+    request.options.dns_servers = dnsmasq.servers();
+    auto ev = discover(request, std::chrono::steady_clock::now() + std::chrono::seconds(4));
+    REQUIRE(request.account.incoming);
+    CHECK(request.account.incoming->host == "mail.attacker.test");
+    CHECK(request.account.incoming->password.empty());
+    REQUIRE(ev.unconfirmed.size() == 1);
+    CHECK(ev.unconfirmed[0].endpoint.host == "mail.attacker.test");
+    CHECK(ev.unconfirmed[0].source == "srv");
+    CHECK_FALSE(ev.unconfirmed[0].confirmed);
+    CHECK(ev.unconfirmed[0].reason.find("outside spoofed.test") != std::string::npos);
+    CHECK(candidates_json(ev)[0]["host"] == "mail.attacker.test");
+    // A target inside the domain is trusted as before.
+    REQUIRE(request.account.outgoing);
+    CHECK(request.account.outgoing->password.reveal() == "canary-pw");
+
+    SECTION("confirmed by the user") {
+      Request again;
+      again.account.email = "bob@spoofed.test";
+      again.account.password = Secret("canary-pw");
+      again.options.dns_servers = dnsmasq.servers();
+      DiscoverHooks hooks;
+      hooks.confirm = [](const DiscoveryEvidence::Unconfirmed&) { return true; };
+      auto ev2 = discover(again, std::chrono::steady_clock::now() + std::chrono::seconds(4), hooks);
+      CHECK(again.account.incoming->password.reveal() == "canary-pw");
+      CHECK(ev2.unconfirmed[0].confirmed);
+    }
+    SECTION("confirmed in advance (--trust-discovered)") {
+      Request again;
+      again.account.email = "bob@spoofed.test";
+      again.account.password = Secret("canary-pw");
+      again.options.dns_servers = dnsmasq.servers();
+      again.options.trust_discovered = true;
+      discover(again, std::chrono::steady_clock::now() + std::chrono::seconds(4));
+      CHECK(again.account.incoming->password.reveal() == "canary-pw");
+    }
+  }
   SECTION("nothing offered") {
     Request request;
     request.account.email = "bob@nothing.test";
@@ -200,7 +270,8 @@ class AutoconfigServer {
     dir_ = mkdtemp(dir_template);
     const std::string make_cert =
         "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=maildoctor-test"
-        " -addext subjectAltName=DNS:autoconfig.example.test,DNS:autoconfig.redirect.test,DNS:autoconfig.huge.test"
+        " -addext subjectAltName=DNS:autoconfig.example.test,DNS:autoconfig.redirect.test,DNS:autoconfig.huge.test,"
+        "DNS:settings.redirect.test,DNS:autoconfig.away.test,DNS:autoconfig.literal.test,DNS:autoconfig.plain.test,IP:127.0.0.1"
         " -keyout " + dir_ + "/key.pem -out " + dir_ + "/cert.pem >/dev/null 2>&1";
     if (std::system(make_cert.c_str()) != 0) return;
     const std::string cmd = "exec /usr/bin/python3 " MAILDOCTOR_SOURCE_DIR "/tests/unit/data/autoconfig_server.py " + dir_ +
@@ -240,7 +311,13 @@ TEST_CASE("discover reads autoconfig over HTTPS through the resolver, --connect-
       "host-record=autoconfig.example.test,127.0.0.1",
       "host-record=autoconfig.redirect.test,127.0.0.1",
       "host-record=autoconfig.huge.test,127.0.0.1",
+      "host-record=settings.redirect.test,127.0.0.1",
+      "host-record=autoconfig.away.test,127.0.0.1",
+      "host-record=autoconfig.literal.test,127.0.0.1",
+      "host-record=autoconfig.plain.test,127.0.0.1",
       "srv-host=_imaps._tcp.example.test,srv.example.test,993,0,1",
+      "srv-host=_imaps._tcp.away.test,srv.away.test,993,0,1",
+      "srv-host=_imaps._tcp.literal.test,srv.literal.test,993,0,1",
       "srv-host=_imaps._tcp.huge.test,srv.huge.test,993,0,1",
   });
   REQUIRE(dnsmasq.running());
@@ -276,13 +353,65 @@ TEST_CASE("discover reads autoconfig over HTTPS through the resolver, --connect-
     CHECK(request.account.incoming->host == "srv.example.test");
     CHECK(std::any_of(ev.notes.begin(), ev.notes.end(), [](const std::string& n) { return n.find("autoconfig.example.test") != std::string::npos; }));
   }
-  SECTION("redirects are followed through the same resolver") {
+  SECTION("redirects within the domain are followed through the same resolver") {
     auto request = make_request("bob@redirect.test");
-    // The redirect target serves the document only for bob@example.test; the address decides the placeholders.
+    // The address decides the placeholders, not the document's location.
     auto ev = discover(request, deadline());
     REQUIRE(request.account.incoming);
     CHECK(request.account.incoming->host == "imap.redirect.test");
-    CHECK_THAT(ev.autoconfig_url, Catch::StartsWith("https://autoconfig.example.test/"));
+    CHECK_THAT(ev.autoconfig_url, Catch::StartsWith("https://settings.redirect.test/"));
+  }
+  SECTION("a redirect to another domain is refused") {
+    auto request = make_request("bob@away.test");
+    auto ev = discover(request, deadline());
+    REQUIRE(request.account.incoming);
+    CHECK(request.account.incoming->host == "srv.away.test");
+    CHECK(ev.autoconfig_url.empty());
+    CHECK(std::any_of(ev.notes.begin(), ev.notes.end(), [](const std::string& n) { return n.find("leaves away.test") != std::string::npos; }));
+  }
+  SECTION("a redirect to an IP address is refused") {
+    auto request = make_request("bob@literal.test");
+    auto ev = discover(request, deadline());
+    REQUIRE(request.account.incoming);
+    CHECK(request.account.incoming->host == "srv.literal.test");
+    CHECK(std::any_of(ev.notes.begin(), ev.notes.end(), [](const std::string& n) { return n.find("IP address") != std::string::npos; }));
+  }
+  SECTION("a proxy from the environment is not used") {
+    // Nothing listens on port 9: through that proxy every fetch would fail.
+    setenv("https_proxy", "http://127.0.0.1:9", 1);
+    setenv("HTTPS_PROXY", "http://127.0.0.1:9", 1);
+    setenv("ALL_PROXY", "http://127.0.0.1:9", 1);
+    auto request = make_request("bob@example.test");
+    auto ev = discover(request, deadline());
+    unsetenv("https_proxy");
+    unsetenv("HTTPS_PROXY");
+    unsetenv("ALL_PROXY");
+    REQUIRE(request.account.incoming);
+    CHECK(request.account.incoming->host == "imap.example.test");
+    CHECK(ev.chosen[0].source == "autoconfig");
+  }
+  SECTION("a plain-text setting gets no password without confirmation, whatever its source") {
+    auto request = make_request("bob@plain.test");
+    request.account.password = Secret("canary-pw");
+    std::vector<std::string> asked;
+    DiscoverHooks hooks;
+    hooks.confirm = [&](const DiscoveryEvidence::Unconfirmed& u) {
+      asked.push_back(u.endpoint.host);
+      return false;
+    };
+    auto ev = discover(request, deadline(), hooks);
+    REQUIRE(request.account.incoming);
+    CHECK(request.account.incoming->security == Security::none);
+    CHECK(request.account.incoming->password.empty());
+    CHECK(asked == std::vector<std::string>{"imap.plain.test"});
+    REQUIRE(ev.unconfirmed.size() == 1);
+    CHECK(ev.unconfirmed[0].source == "autoconfig");
+    CHECK_FALSE(ev.unconfirmed[0].confirmed);
+    // The encrypted outgoing server from the same document is trusted.
+    REQUIRE(request.account.outgoing);
+    CHECK(request.account.outgoing->password.reveal() == "canary-pw");
+    // The domain's document over verified https vouches for its hosts.
+    CHECK(std::any_of(ev.confirmed_hosts.begin(), ev.confirmed_hosts.end(), [](const auto& h) { return h.first == "smtp.plain.test"; }));
   }
   SECTION("an oversized answer is refused") {
     auto request = make_request("bob@huge.test");

@@ -54,6 +54,8 @@ class LoopbackServer {
   }
   [[nodiscard]] bool stopping() const { return stop_; }
   [[nodiscard]] std::uint16_t port() const { return port_; }
+  // Connections accepted so far: a test of "refused before anything is sent" asserts zero.
+  [[nodiscard]] int accepted() const { return accepted_; }
 
   void record(const char* data, std::size_t n) {
     std::lock_guard<std::mutex> l(m_);
@@ -71,6 +73,7 @@ class LoopbackServer {
       if (::poll(&p, 1, 20) <= 0) continue;
       int c = ::accept(fd_, nullptr, nullptr);
       if (c < 0) continue;
+      ++accepted_;
       session_(c);
       ::close(c);
     }
@@ -80,6 +83,7 @@ class LoopbackServer {
   int fd_ = -1;
   std::uint16_t port_ = 0;
   std::atomic<bool> stop_{false};
+  std::atomic<int> accepted_{0};
   std::mutex m_;
   std::string received_;
   std::thread thread_;

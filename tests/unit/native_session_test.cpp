@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "native/session.hpp"
@@ -311,4 +312,61 @@ TEST_CASE("a waiting request with progress off gets no queue notices", "[native]
   REQUIRE(msgs.size() == 1);
   CHECK(msgs[0].at("type") == "result");
   CHECK(msgs[0].at("id") == "p1");
+}
+
+TEST_CASE("an exception from the pipeline becomes an internal error with the id", "[native][session]") {
+  auto out = run(frame(diagnose(R"("boom")")), [](Request, const RunHooks&) -> Result { throw std::runtime_error("probe"); });
+  REQUIRE(out.size() == 1);
+  CHECK(error_code(out[0]) == "internal");
+  CHECK(out[0].at("id") == "boom");
+}
+
+TEST_CASE("the log never receives the request body", "[native][session]") {
+  std::string logged;
+  SessionOptions opts;
+  opts.log = [&](std::string_view line) { logged += line; };
+  run(frame(R"({"type":"diagnose","id":"x","account":{"incoming":{"protocol":"imap","host":"h.test","port":0,"password":"canary-pw-1"}}})"),
+      two_checks, opts);
+  CHECK_FALSE(logged.empty());
+  CHECK(logged.find("canary-pw-1") == std::string::npos);
+}
+
+TEST_CASE("a frame body is wiped once it was handled", "[native][session][security]") {
+  MemorySink out;
+  std::optional<Request> seen;
+  {
+    Session s(out, [&](Request r, const RunHooks&) {
+      seen = std::move(r);
+      return Result{};
+    });
+    std::string body = R"({"type":"diagnose","id":"w","account":{"incoming":{"protocol":"imap","host":"127.0.0.1",)"
+                       R"("username":"bob","password":"a-password-longer-than-any-inline-buffer-0123456789"}}})";
+    const char* data = body.data();
+    const std::size_t n = body.size();
+    s.consume_message(body);
+    // Same buffer, still allocated, every byte zero: nothing of the password is left for a later allocation.
+    CHECK(body.empty());
+    CHECK(body.data() == data);
+    CHECK(std::all_of(data, data + n, [](char c) { return c == '\0'; }));
+    REQUIRE(s.finish(2s));
+  }
+  REQUIRE(seen);
+  CHECK(seen->account.incoming->password.reveal() == "a-password-longer-than-any-inline-buffer-0123456789");
+}
+
+TEST_CASE("a password with CR, LF or NUL is refused over native messaging", "[native][session][security]") {
+  for (const char* pw : {R"(pw\rDELE 1)", R"(pw\nA2 LOGOUT)", R"(pw\u0000x)"}) {
+    INFO(pw);
+    bool diagnosed = false;
+    auto out = run(frame(std::string(R"({"type":"diagnose","id":"p","account":{"incoming":{"protocol":"pop3","host":"127.0.0.1",)") +
+                         R"("username":"bob","password":")" + pw + R"("}}})"),
+                   [&](Request, const RunHooks&) {
+                     diagnosed = true;
+                     return Result{};
+                   });
+    REQUIRE(out.size() == 1);
+    CHECK(error_code(out[0]) == "bad_request");
+    CHECK_THAT(out[0].dump(), Catch::Contains("account.incoming.password"));
+    CHECK_FALSE(diagnosed);
+  }
 }

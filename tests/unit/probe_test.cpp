@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <chrono>
@@ -32,6 +33,7 @@ class ScriptServer {
   ScriptServer(std::string greeting, Responder respond)
       : greeting_(std::move(greeting)), respond_(std::move(respond)), server_([this](int fd) { session(fd); }) {}
   [[nodiscard]] std::uint16_t port() const { return server_.port(); }
+  [[nodiscard]] int connections() const { return server_.accepted(); }
   std::string received() { return server_.received(); }
 
  private:
@@ -336,4 +338,78 @@ TEST_CASE("an encrypted-password account on a PLAIN-only server: no_mechanism, n
   CHECK(out.result.login.status == LoginEvidence::Status::no_mechanism);
   CHECK(server.received().find("AUTHENTICATE") == std::string::npos);
   CHECK(server.received().find(" LOGIN ") == std::string::npos);
+}
+
+// --- credentials: what the probe refuses to send, and how often it logs in --------------------------------------
+
+TEST_CASE("a password with CR, LF or NUL never leaves the probe: no connection at all", "[probe][security]") {
+  for (Protocol p : {Protocol::imap, Protocol::pop3, Protocol::smtp}) {
+    for (const std::string& bad : {std::string("pw\rDELE 1"), std::string("pw\nQUIT"), std::string("pw\0x", 4)}) {
+      ScriptServer server(p == Protocol::smtp ? "220 ready\r\n" : p == Protocol::pop3 ? "+OK ready\r\n" : "* OK ready\r\n",
+                          [](const std::string&) { return std::string("<close>"); });
+      auto spec = spec_for(p, server.port(), Security::none, 2000, true);
+      spec.endpoint.password = Secret(bad);
+      auto out = run(spec);
+      CHECK(out.result.connect.status == ConnectEvidence::Status::failed);
+      CHECK(out.result.login.status == LoginEvidence::Status::not_attempted);
+      CHECK(server.connections() == 0);
+    }
+  }
+}
+
+TEST_CASE("a login without a user name never leaves the probe", "[probe][security]") {
+  // IMAP LOGIN only: curl would send `LOGIN  <password>`, the password where the user name belongs.
+  ScriptServer server("* OK IMAP ready\r\n", imap_without_sasl());
+  auto spec = spec_for(Protocol::imap, server.port(), Security::none, 2000, true);
+  spec.endpoint.username.clear();
+  auto out = run(spec);
+  CHECK(out.result.connect.status == ConnectEvidence::Status::failed);
+  CHECK_THAT(out.result.connect.error, Catch::Contains("user name"));
+  CHECK(server.connections() == 0);
+  CHECK(server.received().find(kCanary) == std::string::npos);
+}
+
+namespace {
+// A refusing IMAP server whose CAPABILITY reply curl reads one way and the transcript another.
+ScriptServer::Responder imap_refusing_plain(std::function<std::string(const std::string& tag)> capability_reply) {
+  auto auth_tag = std::make_shared<std::string>();
+  return [=](const std::string& line) -> std::string {
+    std::string tag = tag_of(line);
+    if (line.find("CAPABILITY") != std::string::npos) return capability_reply(tag);
+    if (line.find("AUTHENTICATE") != std::string::npos || line.find(" LOGIN ") != std::string::npos) {
+      *auth_tag = tag;
+      if (line.find(" LOGIN ") != std::string::npos) return tag + " NO [AUTHENTICATIONFAILED] wrong\r\n";
+      return "+ \r\n";
+    }
+    if (line.find("LOGOUT") != std::string::npos) return "* BYE\r\n" + tag + " OK bye\r\n";
+    return *auth_tag + " NO [AUTHENTICATIONFAILED] wrong\r\n";  // the SASL answer
+  };
+}
+std::size_t credentialed_attempts(const std::string& received) {
+  return count_of(received, "AUTHENTICATE ") + count_of(received, " LOGIN ");
+}
+}  // namespace
+
+TEST_CASE("a capability reply the transcript misreads does not bring a second login (issue 12 §5)", "[probe][security]") {
+  // curl takes the numbered "* 1 CAPABILITY" and the tagged "OKAY" (it compares two letters) and sends
+  // AUTHENTICATE PLAIN; the transcript finds neither, so it saw no mechanism and no login.
+  ScriptServer server("* OK IMAP ready\r\n", imap_refusing_plain([](const std::string& tag) {
+                        return "* 1 CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n" + tag + " OKAY capabilities\r\n";
+                      }));
+  auto out = run(spec_for(Protocol::imap, server.port(), Security::none, 3000, true));
+  CHECK(credentialed_attempts(server.received()) == 1);
+  CHECK(server.connections() == 1);
+  no_canary(out);
+}
+
+TEST_CASE("more lines before the login than the transcript keeps do not bring a second login", "[probe][security]") {
+  ScriptServer server("* OK IMAP ready\r\n", imap_refusing_plain([](const std::string& tag) {
+                        std::string r;
+                        for (std::size_t i = 0; i < transcript::kMaxLogLines + 50; ++i) r += "* OK filler " + std::to_string(i) + "\r\n";
+                        return r + "* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n" + tag + " OK done\r\n";
+                      }));
+  auto out = run(spec_for(Protocol::imap, server.port(), Security::none, 5000, true));
+  CHECK(credentialed_attempts(server.received()) == 1);
+  CHECK(server.connections() == 1);
+  no_canary(out);
 }

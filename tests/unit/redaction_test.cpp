@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "transcript/redactor.hpp"
+#include "transcript/reply_parser.hpp"
 #include "transcript/session_log.hpp"
 
 using namespace maildoctor;
@@ -145,4 +146,69 @@ TEST_CASE("a session log never stores the password it was given", "[redaction]")
   REQUIRE(log.lines().size() == 4);
   CHECK(log.lines()[1].line == "A001 LOGIN bob <redacted>");
   CHECK(log.lines()[1].dir == 'C');
+}
+
+// --- the scrubber alone: every form the probe can send the password in (issue 12 §4) -------------------------
+
+namespace {
+std::string b64(const std::string& bytes) {
+  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    const unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8) |
+                       static_cast<unsigned char>(bytes[i + 2]);
+    for (int s : {18, 12, 6, 0}) out += k[(v >> s) & 63];
+  }
+  if (i < bytes.size()) {
+    unsigned v = static_cast<unsigned char>(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) v |= static_cast<unsigned char>(bytes[i + 1]) << 8;
+    out += k[(v >> 18) & 63];
+    out += k[(v >> 12) & 63];
+    out += i + 1 < bytes.size() ? k[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+}  // namespace
+
+TEST_CASE("the scrubber masks the IMAP-quoted form curl sends for a password with quotes or backslashes", "[redaction][security]") {
+  const std::string pw = R"(se"cr\et)";
+  SecretScrubber s{Secret(pw), "bob"};
+  std::string line = R"(A001 LOGIN bob "se\"cr\\et")";  // libcurl's imap_atom(): backslash before " and \.
+  CHECK(s.scrub(line));
+  CHECK(line.find(R"(se\"cr\\et)") == std::string::npos);
+  CHECK(line.find("cr\\\\et") == std::string::npos);
+  // An IMAP literal carries the bytes as they are, on a line of their own.
+  std::string literal = pw;
+  CHECK(s.scrub(literal));
+  CHECK(literal.find("cr\\et") == std::string::npos);
+}
+
+TEST_CASE("the scrubber masks whole SASL blobs even for a password too short for the alignment needles", "[redaction][security]") {
+  const std::string pw = "ab1";
+  SecretScrubber s{Secret(pw), "bob@example.test"};
+  for (const std::string& blob : {b64(std::string("\0bob@example.test\0", 18) + pw),                      // PLAIN
+                                  b64("bob@example.test" + std::string("\0bob@example.test\0", 18) + pw),  // PLAIN, authzid
+                                  b64(pw),                                                                // LOGIN's answer
+                                  b64("user=bob@example.test\x01" "auth=Bearer " + pw + "\x01\x01")}) {    // XOAUTH2
+    INFO(blob);
+    std::string line = "C: " + blob;
+    CHECK(s.scrub(line));
+    CHECK(line.find(blob) == std::string::npos);
+  }
+  std::string innocent = "A1 OK Logged in as bob";
+  CHECK_FALSE(s.scrub(innocent));
+}
+
+TEST_CASE("a session log scrubs a line before it cuts it at 16 KiB", "[redaction][security]") {
+  Secret pw(kPw);
+  SessionLog log(Protocol::imap, std::chrono::steady_clock::now(), pw);
+  // A server line whose echo of the password straddles the cut: before the fix the kept part ended in
+  // "Canary-Pw-47", which no needle matched any more.
+  const std::string line = "* OK " + std::string(kMaxLineBytes - 5 - 6, 'x') + kPw + " trailing";
+  log.server_line(line);
+  REQUIRE(log.lines().size() == 1);
+  CHECK(log.lines()[0].line.find("Canary-Pw") == std::string::npos);
+  CHECK(log.lines()[0].line.find("Canary") == std::string::npos);
 }

@@ -100,3 +100,55 @@ TEST_CASE("text that is not JSON is refused, not thrown", "[request]") {
     REQUIRE(p.error);
   }
 }
+
+TEST_CASE("a password with CR, LF or NUL is refused by the request itself", "[request][security]") {
+  for (const std::string& bad : {std::string("pw\rDELE 1"), std::string("pw\nA2 LOGOUT"), std::string("pw\r\n"), std::string("pw\0x", 4)}) {
+    json j = good();
+    j["account"]["incoming"]["password"] = bad;
+    CHECK(refused_field(j) == "account.incoming.password");
+    j = good();
+    j["account"]["outgoing"]["password"] = bad;
+    CHECK(refused_field(j) == "account.outgoing.password");
+  }
+  CHECK_FALSE(password_is_safe(std::string("a\0b", 3)));
+  CHECK(password_is_safe("se\"cret\\ with spaces"));
+}
+
+TEST_CASE("a login without a user name is refused with a clear error", "[request][security]") {
+  // No username and no address: curl would put the password where the user name belongs.
+  json j = json::parse(R"({"account":{"incoming":{"protocol":"imap","host":"mail.example.test","password":"pw"}}})");
+  auto p = parse_request(j);
+  REQUIRE(p.error);
+  CHECK(p.error->field == "account.incoming.username");
+  CHECK_THAT(p.error->message, Catch::Contains("user name"));
+  // The same endpoint without a password, or with login switched off, is a fine credential-free diagnosis.
+  j["account"]["incoming"].erase("password");
+  CHECK(parse_request(j).request);
+  j["account"]["incoming"]["password"] = "pw";
+  j["options"] = {{"login", false}};
+  CHECK(parse_request(j).request);
+  // A password added later (the CLI's stdin) is checked by credentials_error.
+  j["account"]["incoming"].erase("password");
+  j.erase("options");
+  auto r = parse_request(j);
+  REQUIRE(r.request);
+  CHECK_FALSE(credentials_error(*r.request));
+  r.request->account.incoming->password = Secret("pw");
+  auto e = credentials_error(*r.request);
+  REQUIRE(e);
+  CHECK(e->field == "account.incoming.username");
+}
+
+TEST_CASE("wipe_strings overwrites the DOM's strings in place", "[request][security]") {
+  json j = json::parse(R"({"account":{"incoming":{"password":"a-long-password-beyond-any-inline-buffer-0123456789"}},"n":[1,"x"]})");
+  std::string& pw = j["account"]["incoming"]["password"].get_ref<std::string&>();
+  const char* data = pw.data();
+  const std::size_t n = pw.size();
+  wipe_strings(j);
+  // The string object and its buffer are still alive (only cleared): every byte of it is zero now.
+  CHECK(pw.empty());
+  CHECK(pw.data() == data);
+  for (std::size_t i = 0; i < n; ++i) CHECK(data[i] == '\0');
+  CHECK(j["n"][0] == 1);
+  CHECK(j["n"][1].get<std::string>().empty());
+}

@@ -129,7 +129,9 @@
     const info = Cc["@mozilla.org/login-manager/loginInfo;1"].createInstance(Ci.nsILoginInfo);
     info.init(origin, null, origin, username, password, "", "");
     const existing = logins.find((l) => l.username === username);
-    if (existing) Services.logins.modifyLogin(existing, info);
+    // Thunderbird 153 has only the async form; 128/140 still have the synchronous one.
+    if (existing && Services.logins.modifyLoginAsync) await Services.logins.modifyLoginAsync(existing, info);
+    else if (existing) Services.logins.modifyLogin(existing, info);
     else if (Services.logins.addLoginAsync) await Services.logins.addLoginAsync(info);
     else Services.logins.addLogin(info);
   }

@@ -17,6 +17,9 @@ struct RunHooks {
   std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
   // Batch mode: every probe connection asks it for a slot at its server first (null: no limit).
   std::shared_ptr<ConnectionGate> connection_gate;
+  // Asks the user about a discovered server that needs confirmation before it gets the password (the CLI on a
+  // terminal). Empty: never confirmed, as in the native host. The time it takes does not count against the deadline.
+  std::function<bool(const DiscoveryEvidence::Unconfirmed&)> confirm_discovered;
 };
 
 // Probe stage: discovery when only an address is given, then every probe in parallel under one deadline.

@@ -25,6 +25,9 @@ struct DiscoverHooks {
   std::function<void(const Check&)> on_check;
   // Consulted before anything goes on the network; empty means the provider knowledge base (kb::settings_for_domain).
   std::function<std::optional<KnownSettings>(const std::string& domain, const std::string& email)> known_settings;
+  // Asked, only when a password would go there, about a chosen server that needs the user's confirmation (see
+  // DiscoveryEvidence::unconfirmed). Empty, or false: the server is probed without credentials.
+  std::function<bool(const DiscoveryEvidence::Unconfirmed&)> confirm;
 };
 
 // Finds the servers of request.account.email the way a mail client does, all sources at once under the
@@ -34,7 +37,14 @@ struct DiscoverHooks {
 // Give it part of the diagnosis budget, not all of it: the probes still need time afterwards.
 DiscoveryEvidence discover(Request& request, std::chrono::steady_clock::time_point deadline, const DiscoverHooks& hooks = {});
 
+// The host names the address's own domain publishes over verified https (its autoconfig, /.well-known/ and ISPDB
+// documents, fetched at once under the deadline), with the URL of each: what may confirm a certificate's name for an
+// account whose servers were configured, not discovered.
+std::vector<std::pair<std::string, std::string>> published_hosts(const Request& request, std::chrono::steady_clock::time_point deadline);
+
 // The "discovery" member of the result JSON.
 nlohmann::json to_json(const DiscoveryEvidence&);
+// The "candidates" member of the result JSON: DiscoveryEvidence::unconfirmed (null when discovery did not run).
+nlohmann::json candidates_json(const DiscoveryEvidence&);
 
 }  // namespace maildoctor

@@ -1,6 +1,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "maildoctor/request.hpp"
@@ -159,6 +160,20 @@ struct DiscoveryEvidence {
   struct Choice { Subject subject = Subject::incoming; std::string source; std::string detail; };
   std::vector<Choice> chosen;  // which source each endpoint came from
   std::vector<std::string> notes;
+  // RFC 6186 section 6 and RFC 7817: a chosen server that nothing the user chose or authenticated vouches for (found by
+  // DNS alone outside the address's domain, or a setting without encryption) gets credentials only when the user
+  // confirmed it. Each such server is listed here, confirmed or not.
+  struct Unconfirmed {
+    Endpoint endpoint;  // password always empty here
+    std::string source;
+    std::string reason;
+    bool confirmed = false;
+  };
+  std::vector<Unconfirmed> unconfirmed;
+  // Host names published for the address's own domain by a document fetched over verified https (its autoconfig,
+  // /.well-known/, its ISPDB entry), with the URL: an independent source that may confirm a certificate's name.
+  // Filled by discovery, or after the probes when a certificate names another host.
+  std::vector<std::pair<std::string, std::string>> confirmed_hosts;
 };
 
 struct Evidence {

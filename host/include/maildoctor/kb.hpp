@@ -89,6 +89,10 @@ struct Detection {
   const Provider* provider = nullptr;
   std::string by;      // domain | host | mx | banner
   std::string detail;  // the name or text that matched
+  // The match rests on what the user chose (the address, a configured host) or on a greeting received inside a
+  // verified implicit-TLS connection. MX answers and a greeting before TLS are unauthenticated: such a provider may
+  // be named, but nothing it implies becomes a fix.
+  bool authenticated = false;
 };
 Detection detect_provider(const Request& request, const Evidence& evidence);
 Detection detect_provider(const std::vector<Provider>& among, const Request& request, const Evidence& evidence);

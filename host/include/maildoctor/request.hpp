@@ -51,6 +51,8 @@ struct Options {
   std::string cacert;
   std::string dns_servers;  // c-ares "ADDR[:PORT],..." form
   bool verbose = false;
+  // --trust-discovered: the user confirms in advance every discovered server that would otherwise need confirmation.
+  bool trust_discovered = false;
 };
 
 struct Request {
@@ -77,5 +79,16 @@ ParsedRequest parse_request_text(std::string_view text);
 
 // True when s can be put into a protocol command without injecting another one.
 bool safe_for_command(std::string_view s);
+
+// A password goes into a command line too (PASS, LOGIN, a SASL line): CR, LF and NUL are refused at every entry.
+bool password_is_safe(std::string_view password);
+inline constexpr const char* kUnsafePasswordText = "contains a line break or a NUL character, which could inject a command.";
+
+// Checks a login once every password is in place (the CLI adds its password after parsing): no login without a
+// user name. parse_request runs it too. (A password's CR, LF and NUL are refused where it enters.)
+std::optional<RequestError> credentials_error(const Request& request);
+
+// Overwrites every string value of a parsed document in place (a request's DOM holds the password) and empties it.
+void wipe_strings(nlohmann::json& j) noexcept;
 
 }  // namespace maildoctor

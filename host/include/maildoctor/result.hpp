@@ -39,6 +39,9 @@ struct Fix {
   std::string setting;                   // change_setting: port | security | auth | host | username
   nlohmann::json value;                  // change_setting
   std::vector<std::string> steps;        // steps
+  // Not serialised: the fix exists only because of the detected provider (its data, or a rule that fires on it).
+  // The fix guard drops such fixes when the provider was recognised from unauthenticated data.
+  bool from_provider = false;
 };
 
 struct Finding {
@@ -66,6 +69,9 @@ struct Result {
   std::vector<TranscriptEntry> transcript;
   int elapsed_ms = 0;
   nlohmann::json discovery;  // where each discovered setting came from (null when nothing was discovered)
+  // Discovered servers that nothing the user chose or authenticated vouches for (null when nothing was discovered):
+  // they got no credentials unless the user confirmed them (CONTRACT section 2, "candidates").
+  nlohmann::json candidates;
 };
 
 nlohmann::json to_json(const Check&);

@@ -25,6 +25,11 @@ BatchLine read_batch_line(InputLine& line) {
   }
   nlohmann::json j = nlohmann::json::parse(line.text, nullptr, false);
   wipe(line.text);
+  // The DOM holds the password too: its strings are wiped on every way out.
+  struct WipeOnExit {
+    nlohmann::json& doc;
+    ~WipeOnExit() { wipe_strings(doc); }
+  } wipe_dom{j};
   // The line's text is never quoted back: it may hold a password.
   if (j.is_discarded()) {
     out.error = RequestError{"", "the line is not valid JSON (one UTF-8 JSON object per line)"};

@@ -216,6 +216,7 @@ class Batch {
     Options& o = r.options;
     if (s_.no_login) o.login = false;
     if (s_.no_alternatives) o.alternatives = false;
+    if (s_.trust_discovered) o.trust_discovered = true;
     if (s_.deadline_ms) o.deadline_ms = *s_.deadline_ms;
     o.connect_to = s_.connect_to;
     o.cacert = s_.cacert;

@@ -26,6 +26,8 @@ struct BatchSettings {
   std::string dns_servers;
   bool no_login = false;
   bool no_alternatives = false;
+  // Discovered servers that need the user's confirmation get the password (no prompt in batch mode).
+  bool trust_discovered = false;
 };
 
 struct BatchIo {

@@ -31,6 +31,7 @@ po::options_description describe_options() {
     ("password-stdin", po::bool_switch(), "read the password from the first line of stdin")
     ("no-login", po::bool_switch(), "never send a password")
     ("no-alternatives", po::bool_switch(), "do not try other ports and securities")
+    ("trust-discovered", po::bool_switch(), "send the password to discovered servers that need confirmation")
     ("json", po::bool_switch(), "print the result JSON only")
     ("deadline", po::value<std::string>(), "SECONDS: overall time limit")
     ("cacert", po::value<std::string>(), "FILE: trust this CA bundle")
@@ -184,7 +185,7 @@ std::string usage_text() {
   maildoctor diagnose --email ADDR [--imap|--pop3 HOST[:PORT]] [--smtp HOST[:PORT]]
                       [--incoming-security tls|starttls|none] [--outgoing-security tls|starttls|none]
                       [--user NAME] [--auth METHOD] [--password-stdin] [--no-login] [--no-alternatives]
-                      [--observed-error TEXT]
+                      [--observed-error TEXT] [--trust-discovered]
   maildoctor batch [--input FILE|-] [--output FILE|-] [--jobs N] [--per-server N]
                    [--min-interval-per-account SECONDS [--state FILE]] [--resume FILE] [--summary FILE]
                    [--no-login] [--no-alternatives]
@@ -204,6 +205,9 @@ Common options:
 With --email alone, the servers are discovered as a mail client would (provider knowledge,
 autoconfig, ISPDB, SRV records). A password is never taken on the command line: use
 --password-stdin, the request's "password" fields, or answer the prompt on a terminal.
+A discovered server that only DNS named outside the address's domain, or one without
+encryption, gets the password only when you confirm it on the terminal, or with
+--trust-discovered.
 
 batch reads one JSON request with a string "id" per line and writes one answer line per id, in the
 order they finish (see docs/FLEET.md). The common options apply to every line.
@@ -332,6 +336,7 @@ ParsedCommandLine parse_command_line(const std::vector<std::string>& args) {
   cl.password_stdin = vm["password-stdin"].as<bool>();
   cl.no_login = vm["no-login"].as<bool>();
   cl.no_alternatives = vm["no-alternatives"].as<bool>();
+  cl.trust_discovered = vm["trust-discovered"].as<bool>();
   cl.json = vm["json"].as<bool>();
   cl.verbose = vm["verbose"].as<bool>();
   cl.cacert = get(vm, "cacert");
@@ -430,6 +435,7 @@ ParsedRequest build_request(const CommandLine& cl, const std::optional<std::stri
   Options& o = parsed.request->options;
   if (cl.no_login) o.login = false;
   if (cl.no_alternatives) o.alternatives = false;
+  if (cl.trust_discovered) o.trust_discovered = true;
   if (cl.deadline_seconds) {
     const double ms = std::round(*cl.deadline_seconds * 1000.0);
     if (ms < 100 || ms > 120000) return {std::nullopt, RequestError{"--deadline", "--deadline: must be between 0.1 and 120 seconds"}};

@@ -21,6 +21,7 @@ struct CommandLine {
   bool password_stdin = false;
   bool no_login = false;
   bool no_alternatives = false;
+  bool trust_discovered = false;
   bool json = false;
   bool verbose = false;
   std::optional<double> deadline_seconds;

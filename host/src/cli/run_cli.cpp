@@ -1,7 +1,6 @@
 #include "cli/run_cli.hpp"
 
-#include <termios.h>
-#include <unistd.h>
+#include <openssl/crypto.h>
 
 #include <cmath>
 #include <fstream>
@@ -12,6 +11,7 @@
 
 #include "batch/run_batch.hpp"
 #include "cli/command_line.hpp"
+#include "platform/terminal.hpp"
 #include "maildoctor/dns.hpp"
 #include "report/text_report.hpp"
 
@@ -24,53 +24,79 @@ constexpr int kExitUsage = 2;
 constexpr std::size_t kMaxRequestBytes = 1024 * 1024;
 constexpr std::size_t kMaxPasswordBytes = 4096;
 
+void wipe(void* data, std::size_t n) {
+  if (n > 0) OPENSSL_cleanse(data, n);
+}
+
+// The document may hold passwords: it grows in a buffer reserved once, so no reallocation leaves a copy behind,
+// and every buffer it passed through is wiped.
 std::optional<std::string> read_limited(std::istream& in, std::string& why) {
   std::string text;
+  text.reserve(kMaxRequestBytes + 1);
   char buf[8192];
   while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-    text.append(buf, static_cast<std::size_t>(in.gcount()));
-    if (text.size() > kMaxRequestBytes) {
+    const auto got = static_cast<std::size_t>(in.gcount());
+    if (text.size() + got > kMaxRequestBytes) {
+      wipe(buf, sizeof buf);
+      wipe(text.data(), text.size());
       why = "the request is larger than 1 MiB";
       return std::nullopt;
     }
+    text.append(buf, got);
   }
+  wipe(buf, sizeof buf);
   return text;
 }
 
 std::optional<std::string> read_request_text(const std::string& path, std::istream& in, std::string& why) {
   if (path == "-") return read_limited(in, why);
-  std::ifstream f(path, std::ios::binary);
+  // The file stream reads through a buffer of ours, so it can be wiped too.
+  char file_buffer[8192];
+  std::ifstream f;
+  f.rdbuf()->pubsetbuf(file_buffer, sizeof file_buffer);
+  f.open(path, std::ios::binary);
   if (!f) {
     why = "cannot read \"" + path + "\"";
     return std::nullopt;
   }
-  return read_limited(f, why);
+  auto text = read_limited(f, why);
+  f.close();
+  wipe(file_buffer, sizeof file_buffer);
+  return text;
 }
 
-// One line, without its line ending; the buffer that held it is wiped.
-Secret read_password_line(std::istream& in) {
+struct PasswordLine {
+  Secret password;
+  std::string error;  // why the line was refused; empty when it was not
+};
+
+// One line, without its line ending (LF or CRLF). It is read into a buffer reserved once (no reallocation leaves a
+// copy behind) that is wiped afterwards. A CR or NUL inside the line is refused: it would end the command the
+// password goes into and start another (`PASS pw\rDELE 1`).
+PasswordLine read_password_line(std::istream& in) {
   std::string line;
-  std::getline(in, line);
+  line.reserve(kMaxPasswordBytes + 2);
+  PasswordLine out;
+  for (int c; (c = in.get()) != std::char_traits<char>::eof() && c != '\n';) {
+    if (line.size() <= kMaxPasswordBytes) line.push_back(static_cast<char>(c));
+    else out.error = "the password is longer than 4096 bytes";
+  }
   if (!line.empty() && line.back() == '\r') line.pop_back();
-  Secret s(line.size() > kMaxPasswordBytes ? std::string() : line);
-  std::fill(line.begin(), line.end(), '\0');
-  return s;
+  if (out.error.empty() && !password_is_safe(line)) out.error = std::string("the password ") + kUnsafePasswordText;
+  if (out.error.empty()) out.password = Secret(line);
+  wipe(line.data(), line.capacity());
+  return out;
 }
 
-Secret prompt_password(const Request& request, Io& io) {
+PasswordLine prompt_password(const Request& request, Io& io) {
   const std::string who = !request.account.email.empty() ? request.account.email
                           : request.account.incoming   ? request.account.incoming->username
                                                        : request.account.outgoing->username;
   io.err << "Password for " << report::printable(who) << " (empty: diagnose without logging in): " << std::flush;
-  termios old{};
-  const bool tty = tcgetattr(STDIN_FILENO, &old) == 0;
-  if (tty) {
-    termios quiet = old;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-  }
-  Secret s = read_password_line(io.in);
-  if (tty) tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+  PasswordLine s = [&] {
+    platform::EchoOff quiet;
+    return read_password_line(io.in);
+  }();
   io.err << "\n";
   return s;
 }
@@ -99,6 +125,7 @@ int run_batch_command(const CommandLine& cl, Io& io, const Diagnose& diagnose) {
   s.dns_servers = cl.dns_servers;
   s.no_login = cl.no_login;
   s.no_alternatives = cl.no_alternatives;
+  s.trust_discovered = cl.trust_discovered;
   return batch::run_batch(s, batch::BatchIo{io.in, io.out, io.err, io.err_is_terminal}, diagnose);
 }
 
@@ -141,6 +168,7 @@ int run_unguarded(const std::vector<std::string>& args, Io& io, const Diagnose& 
     }
   }
   auto built = build_request(cl, request_text);
+  if (request_text) wipe(request_text->data(), request_text->capacity());
   if (built.error) {
     const auto& e = *built.error;
     io.err << "maildoctor: " << (e.field.empty() || e.message.rfind(e.field, 0) == 0 ? "" : e.field + ": ") << e.message << "\n";
@@ -148,10 +176,19 @@ int run_unguarded(const std::vector<std::string>& args, Io& io, const Diagnose& 
   }
   Request request = std::move(*built.request);
 
-  if (cl.password_stdin) {
-    apply_password(request, read_password_line(io.in));
-  } else if (io.in_is_terminal && cl.request_path.empty() && wants_password(request)) {
-    apply_password(request, prompt_password(request, io));
+  std::optional<PasswordLine> typed;
+  if (cl.password_stdin) typed = read_password_line(io.in);
+  else if (io.in_is_terminal && cl.request_path.empty() && wants_password(request)) typed = prompt_password(request, io);
+  if (typed) {
+    if (!typed->error.empty()) {
+      io.err << "maildoctor: " << (cl.password_stdin ? "--password-stdin: " : "") << typed->error << "\n";
+      return kExitUsage;
+    }
+    apply_password(request, typed->password);
+  }
+  if (const auto e = credentials_error(request)) {
+    io.err << "maildoctor: " << (cl.request_path.empty() ? "" : e->field + ": ") << e->message << "\n";
+    return kExitUsage;
   }
 
   std::mutex progress_mutex;
@@ -161,6 +198,20 @@ int run_unguarded(const std::vector<std::string>& args, Io& io, const Diagnose& 
     hooks.on_check = [&](const Check& c) {
       std::lock_guard lock(progress_mutex);
       io.err << report::progress_line(c) << "\n" << std::flush;
+    };
+  }
+  // RFC 6186 section 6: a server only DNS vouches for, or one without encryption, gets the password only when the
+  // user says so. On a terminal that is asked here; elsewhere only --trust-discovered says it.
+  if (io.in_is_terminal && cl.request_path != "-" && !cl.trust_discovered) {
+    hooks.confirm_discovered = [&](const DiscoveryEvidence::Unconfirmed& u) {
+      std::lock_guard lock(progress_mutex);
+      const Endpoint& e = u.endpoint;
+      io.err << "The " << to_string(e.subject) << " server " << report::printable(e.host) << ":" << e.port << " ("
+             << to_string(e.security) << ") came from " << report::printable(u.source) << ": " << report::printable(u.reason)
+             << ".\nSend the password to it? [y/N] " << std::flush;
+      std::string answer;
+      std::getline(io.in, answer);
+      return answer == "y" || answer == "Y" || answer == "yes" || answer == "YES" || answer == "Yes";
     };
   }
   const Result result = diagnose(std::move(request), hooks);

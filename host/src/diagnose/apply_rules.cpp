@@ -2,6 +2,15 @@
 
 namespace maildoctor::diagnose {
 
+namespace {
+// A rule that fires on what the provider's data says, not on the server's words alone.
+bool depends_on_provider(const rules::Rule& r) {
+  const auto& m = r.match;
+  return !m.providers.empty() || m.provider_account_password || m.provider_app_password ||
+         m.provider_oauth2 || m.provider_bridge || m.provider_access_default;
+}
+}  // namespace
+
 bool apply_rules(Context& ctx, const ProbeResult& p, const std::string& stage, const Reply& reply, int rank) {
   rules::MatchInput in;
   in.protocol = p.endpoint.protocol;
@@ -21,6 +30,8 @@ bool apply_rules(Context& ctx, const ProbeResult& p, const std::string& stage, c
   f.params["stage"] = stage;
   f.evidence = reply.lines;
   f.fixes = resolve_fixes(r->fixes, ctx, p);
+  if (depends_on_provider(*r))
+    for (auto& fix : f.fixes) fix.from_provider = true;
   ctx.add(std::move(f), rank - 1);
   return true;
 }

@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "diagnose/context.hpp"
+#include "kb/text.hpp"
 #include "maildoctor/discover.hpp"
 
 namespace maildoctor {
@@ -27,6 +28,18 @@ void analyse(Context& ctx, const ProbeResult& p) {
   provider_settings_finding(ctx, p, failed);
 }
 
+// Which data may shape a fix: the provider only when recognised from authenticated data, and host names only as an
+// independent trusted source publishes them for this account.
+void establish_trust(Context& ctx, const kb::Detection& det) {
+  ctx.provider_trusted = det.provider && det.authenticated;
+  if (det.provider) ctx.provider_basis = det.by == "mx" ? "the domain's MX record" : det.by == "banner" ? "a greeting sent before encryption" : det.by;
+  if (ctx.provider_trusted) {
+    for (const auto* list : {&det.provider->incoming, &det.provider->outgoing})
+      for (const auto& s : *list) ctx.confirmed_hosts.emplace(kb::lower(s.host), det.provider->name + " (maildoctor's provider knowledge)");
+  }
+  for (const auto& [host, url] : ctx.evidence.discovery.confirmed_hosts) ctx.confirmed_hosts.emplace(kb::lower(host), url);
+}
+
 }  // namespace
 }  // namespace diagnose
 
@@ -37,13 +50,16 @@ Result classify(const Request& request, const Evidence& evidence) {
   result.transcript = evidence.transcript;
   result.elapsed_ms = evidence.elapsed_ms;
   result.discovery = to_json(evidence.discovery);
+  result.candidates = candidates_json(evidence.discovery);
 
   const kb::Detection det = kb::detect_provider(request, evidence);
   if (det.provider) result.provider = ProviderRef{det.provider->id, det.provider->name};
 
-  Context ctx{request, evidence, det.provider, rules::rules(), {}};
+  Context ctx{request, evidence, det.provider, rules::rules(), {}, false, {}, {}};
+  establish_trust(ctx, det);
   for (const auto& p : evidence.primary) analyse(ctx, p);
   observed_error_findings(ctx);
+  guard_fixes(ctx);
 
   std::stable_sort(ctx.out.begin(), ctx.out.end(), [](const Ranked& a, const Ranked& b) {
     if (subject_order(a.finding.subject) != subject_order(b.finding.subject))

@@ -37,6 +37,11 @@ struct Context {
   const kb::Provider* provider = nullptr;
   const std::vector<rules::Rule>& rules;
   std::vector<Ranked> out;
+  // What may become a one-click fix (see fix_guard.cpp): whether the provider was recognised from authenticated data,
+  // and the host names an independent trusted source publishes for this account (lower case -> that source).
+  bool provider_trusted = false;
+  std::string provider_basis;  // how the provider was recognised, for the reason a fix was withheld
+  std::map<std::string, std::string> confirmed_hosts;
 
   void add(Finding f, int rank) { out.push_back({std::move(f), rank}); }
 };
@@ -68,6 +73,15 @@ void alternative_findings(Context& ctx, const ProbeResult& p);
 void provider_settings_finding(Context& ctx, const ProbeResult& p, bool failed);
 // The cause of the failure Thunderbird reported, for a server whose login was not tried here (CONTRACT 2.1).
 void observed_error_findings(Context& ctx);
+
+// The one gate every fix passes before the result is built: no fix lowers security (security none, a clear-text
+// authentication method), names a host no independent source confirms, or rests on a provider recognised from
+// unauthenticated data. Withheld fixes are listed in the finding's params ("withheld_fixes") with the reason.
+void guard_fixes(Context& ctx);
+// Why one fix of a finding may not be offered; empty when it may.
+std::string fix_refusal(const Context& ctx, const Finding& finding, const Fix& fix);
+// The configured (or discovered) endpoint of a subject, if the request has one.
+const Endpoint* endpoint_of(const Request& request, Subject subject);
 
 // Alternatives probed for the same server as p (same subject and host), excluding p's own port+security.
 std::vector<const ProbeResult*> alternatives_of(const Context& ctx, const ProbeResult& p);

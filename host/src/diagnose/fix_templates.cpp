@@ -17,6 +17,7 @@ void add_howto(std::vector<Fix>& out, const kb::HowTo& h, const std::string& lab
     f.kind = "open_url";
     f.url = h.url;
     f.label = fill(label, v);
+    f.from_provider = true;
     out.push_back(std::move(f));
   }
   if (!h.steps.empty()) {
@@ -24,6 +25,7 @@ void add_howto(std::vector<Fix>& out, const kb::HowTo& h, const std::string& lab
     f.kind = "steps";
     f.steps = h.steps;
     f.label = fill(label, v);
+    f.from_provider = true;
     out.push_back(std::move(f));
   }
 }
@@ -46,6 +48,7 @@ std::vector<Fix> provider_settings_fixes(const Context& ctx, const ProbeResult& 
   if (!ctx.request.account.email.empty() && !p.endpoint.username.empty() && user != p.endpoint.username &&
       user.find('%') == std::string::npos)
     out.push_back(change_setting(subj, "username", user, who + "'s user name form"));
+  for (auto& f : out) f.from_provider = true;
   return out;
 }
 

@@ -41,7 +41,10 @@ void no_mechanism(Context& ctx, const ProbeResult& p) {
                                       "has no built-in OAuth2 sign-in for {host}. Ask {provider} which mail programs it supports, "
                                       "or whether password sign-in can be switched on for mail programs.");
     f.params["offered_mechanisms"] = mechs;
-    if (usable) f.fixes.push_back(change_setting(p.endpoint.subject, "auth", "oauth2", "Use OAuth2"));
+    if (usable) {
+      f.fixes.push_back(change_setting(p.endpoint.subject, "auth", "oauth2", "Use OAuth2"));
+      f.fixes.back().from_provider = !rules::oauth_only(mechs);
+    }
     ctx.add(std::move(f), kRankAuth);
     return;
   }

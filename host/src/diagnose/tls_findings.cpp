@@ -1,7 +1,26 @@
 #include "diagnose/context.hpp"
+#include "kb/text.hpp"
 
 namespace maildoctor::diagnose {
 namespace {
+// RFC 6125: a "*" stands for exactly one whole left-most label.
+bool name_covers(const std::string& cert_name, const std::string& host) {
+  const std::string n = kb::lower(cert_name), h = kb::lower(host);
+  if (n.rfind("*.", 0) != 0) return n == h;
+  const auto dot = h.find('.');
+  return dot != std::string::npos && dot > 0 && h.compare(dot, std::string::npos, n, 1, std::string::npos) == 0;
+}
+
+// A host the certificate is valid for that an independent source publishes for this account, with that source;
+// nothing when the chain fails for any reason but the name (nothing from an unverified chain).
+std::optional<std::pair<std::string, std::string>> confirmed_certificate_host(const Context& ctx, const CertReport& c) {
+  if (c.chain.empty() || c.untrusted || c.self_signed || c.expired || c.not_yet_valid) return std::nullopt;
+  for (const auto& [host, source] : ctx.confirmed_hosts)
+    for (const auto& n : c.chain.front().names)
+      if (name_covers(n, host)) return std::make_pair(host, source);
+  return std::nullopt;
+}
+
 // Certificate problems, most fundamental first; several can hold at once and each needs its own fix.
 bool certificate_findings(Context& ctx, const ProbeResult& p) {
   const CertReport& c = p.tls.cert;
@@ -31,16 +50,29 @@ bool certificate_findings(Context& ctx, const ProbeResult& p) {
     std::string names;
     if (!c.chain.empty())
       for (const auto& n : c.chain.front().names) names += (names.empty() ? "" : ", ") + n;
-    add("tls.cert_hostname_mismatch", "The certificate does not belong to {host}",
-        "The server presented a certificate for other names ({cert_names}) than the configured server name {host}. Use "
-        "the server name the certificate holds if it is your provider's, or check that nothing on this network "
-        "intercepts the connection.");
+    // A certificate is the server's own claim: its names may move the account only when an independent source
+    // publishes the same server for it, and only from a chain that is otherwise sound.
+    const auto confirmed = confirmed_certificate_host(ctx, c);
+    if (confirmed) {
+      add("tls.cert_hostname_mismatch", "The certificate does not belong to {host}",
+          "The server presented a certificate for other names ({cert_names}) than the configured server name {host}. "
+          "{confirmed_host} is one of them, and {confirmed_by} publishes it for this account: use that server name.");
+    } else {
+      add("tls.cert_hostname_mismatch", "The certificate does not belong to {host}",
+          "The server presented a certificate for other names ({cert_names}) than the configured server name {host}. "
+          "This may be an interception: someone on this network may be answering in the server's place. Do not "
+          "change the server name to one of these names unless your provider confirms it, and do not send the "
+          "password until the certificate matches.");
+      ctx.out.back().finding.params["interception_possible"] = true;
+    }
     // Filled after the template: the names are the server's text, and a "{email}" in one must stay as written.
-    std::string& detail = ctx.out.back().finding.detail;
-    detail = fill(detail, {{"cert_names", names.empty() ? std::string("none listed") : names}});
-    if (!c.chain.empty() && !c.chain.front().names.empty()) {
-      const std::string& n = c.chain.front().names.front();
-      if (n.find('*') == std::string::npos) ctx.out.back().finding.fixes.push_back(change_setting(p.endpoint.subject, "host", n));
+    Finding& f = ctx.out.back().finding;
+    f.detail = fill(f.detail, {{"cert_names", names.empty() ? std::string("none listed") : names},
+                               {"confirmed_host", confirmed ? confirmed->first : std::string()},
+                               {"confirmed_by", confirmed ? confirmed->second : std::string()}});
+    if (confirmed) {
+      f.params["confirmed_by"] = confirmed->second;
+      f.fixes.push_back(change_setting(p.endpoint.subject, "host", confirmed->first));
     }
   }
   if (c.self_signed)

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 
 namespace maildoctor::discovery {
 namespace {
@@ -102,6 +103,27 @@ std::string registrable_domain(const std::string& host) {
   std::string out;
   for (std::size_t i = labels.size() - keep; i < labels.size(); ++i) out += (out.empty() ? "" : ".") + labels[i];
   return out;
+}
+
+bool within_domain(const std::string& host, const std::string& domain) {
+  std::string h = host, d = domain;
+  for (std::string* s : {&h, &d}) {
+    if (!s->empty() && s->back() == '.') s->pop_back();
+    std::transform(s->begin(), s->end(), s->begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  }
+  if (d.empty()) return false;
+  return h == d || (h.size() > d.size() + 1 && h.compare(h.size() - d.size() - 1, std::string::npos, "." + d) == 0);
+}
+
+std::string why_unconfirmed(const std::string& source, const Endpoint& endpoint, const std::string& domain) {
+  if (endpoint.security == Security::none)
+    return "the " + source + " setting for " + endpoint.host + " has no encryption: the password would cross the network as "
+           "clear text";
+  const bool dns_alone = source == "srv" || source == "ispdb-mx";
+  if (dns_alone && !within_domain(endpoint.host, domain))
+    return endpoint.host + " was named by DNS alone (" + (source == "srv" ? "an SRV record" : "the MX record") + ") and lies "
+           "outside " + domain + "; DNS answers can be forged";
+  return {};
 }
 
 }  // namespace maildoctor::discovery

@@ -49,4 +49,13 @@ std::optional<Candidate> srv_candidate(const std::vector<SrvAnswer>& answers, co
 // suffix list this keeps three labels when the second-level label is a common registry label (co, com, net ...).
 std::string registrable_domain(const std::string& host);
 
+// host is domain itself or a name under it (case-insensitive, a trailing dot ignored).
+bool within_domain(const std::string& host, const std::string& domain);
+
+// RFC 6186 section 6 and RFC 7817: why a server that source chose may not get the password without the user's
+// confirmation, or empty when it may. A setting without encryption never may, whatever its source; a host that DNS
+// alone named (SRV, or the ISPDB entry of the MX's domain) may only inside the address's own domain. The provider
+// knowledge base and the documents fetched over verified https for the domain itself are trusted.
+std::string why_unconfirmed(const std::string& source, const Endpoint& endpoint, const std::string& domain);
+
 }  // namespace maildoctor::discovery

@@ -71,6 +71,15 @@ struct AutoconfigSource {
   std::string url;
 };
 
+// The documents a mail client reads for a domain, most authoritative first.
+std::vector<AutoconfigSource> domain_documents(const std::string& domain, const std::string& email) {
+  return {
+      {"autoconfig", "https://autoconfig." + domain + "/mail/config-v1.1.xml?emailaddress=" + url_escape(email)},
+      {"well-known", "https://" + domain + "/.well-known/autoconfig/mail/config-v1.1.xml"},
+      {"ispdb", "https://live.thunderbird.net/autoconfig/v1.1/" + domain},
+  };
+}
+
 std::optional<Candidate> fetch_autoconfig(const AutoconfigSource& src, const std::string& email, const discovery::FetchOptions& options,
                                           Clock::time_point deadline, Reporter& report, bool have_password) {
   const auto start = Clock::now();
@@ -162,11 +171,7 @@ DiscoveryEvidence discover(Request& request, Clock::time_point deadline, const D
   }
 
   // Every network source starts at once; each is bounded by the same deadline.
-  const std::vector<AutoconfigSource> direct = {
-      {"autoconfig", "https://autoconfig." + domain + "/mail/config-v1.1.xml?emailaddress=" + url_escape(email)},
-      {"well-known", "https://" + domain + "/.well-known/autoconfig/mail/config-v1.1.xml"},
-      {"ispdb", "https://live.thunderbird.net/autoconfig/v1.1/" + domain},
-  };
+  const std::vector<AutoconfigSource> direct = domain_documents(domain, email);
   std::vector<std::future<std::optional<Candidate>>> autoconfig;
   for (const auto& src : direct)
     autoconfig.push_back(std::async(std::launch::async, [&, src] { return fetch_autoconfig(src, email, fetch, deadline, report, have_password); }));
@@ -208,16 +213,39 @@ DiscoveryEvidence discover(Request& request, Clock::time_point deadline, const D
     for (const auto& r : a.lookup.records)
       ev.srv.push_back({std::string(a.service.label) + "." + domain, r.target, r.port, r.priority, r.weight});
 
+  // Documents for the domain itself, fetched over verified https, publish host names that may later confirm a
+  // certificate's name. The ISPDB entry found through the MX does not: DNS chose it.
+  for (const auto& c : candidates) {
+    if (c.source != "autoconfig" && c.source != "well-known" && c.source != "ispdb") continue;
+    for (const auto* list : {&c.incoming, &c.outgoing})
+      for (const auto& e : *list) ev.confirmed_hosts.emplace_back(lower(e.host), c.detail);
+  }
+
   auto chosen = discovery::choose(candidates);
   Account& account = request.account;
-  if (!account.incoming && chosen.incoming) {
-    account.incoming = std::move(chosen.incoming);
-    fill_account_details(*account.incoming, account);
-  }
-  if (!account.outgoing && chosen.outgoing) {
-    account.outgoing = std::move(chosen.outgoing);
-    fill_account_details(*account.outgoing, account);
-  }
+  const bool password_would_go = !account.password.empty() && request.options.login;
+  auto adopt = [&](std::optional<Endpoint>& slot, std::optional<Endpoint>& found, Subject subject) {
+    if (slot || !found) return;
+    slot = std::move(found);
+    fill_account_details(*slot, account);
+    for (const auto& choice : chosen.choices) {
+      if (choice.subject != subject) continue;
+      const std::string why = discovery::why_unconfirmed(choice.source, *slot, domain);
+      if (why.empty()) break;
+      DiscoveryEvidence::Unconfirmed u;
+      u.endpoint = *slot;
+      u.endpoint.password = Secret();
+      u.source = choice.source;
+      u.reason = why;
+      // Asked only when a password would really go there; the native host has no one to ask.
+      u.confirmed = password_would_go && (request.options.trust_discovered || (hooks.confirm && hooks.confirm(u)));
+      if (!u.confirmed) slot->password = Secret();
+      ev.unconfirmed.push_back(std::move(u));
+      break;
+    }
+  };
+  adopt(account.incoming, chosen.incoming, Subject::incoming);
+  adopt(account.outgoing, chosen.outgoing, Subject::outgoing);
   for (const auto& choice : chosen.choices) {
     const bool used = (choice.subject == Subject::incoming ? account.incoming : account.outgoing).has_value();
     if (!used) continue;
@@ -229,6 +257,44 @@ DiscoveryEvidence discover(Request& request, Clock::time_point deadline, const D
   if (!account.incoming) report.check(CheckStatus::fail, 0, "incoming server", "no source named an incoming server for " + domain, Subject::incoming);
   if (!account.outgoing) report.check(CheckStatus::fail, 0, "outgoing server", "no source named an outgoing server for " + domain, Subject::outgoing);
   return ev;
+}
+
+std::vector<std::pair<std::string, std::string>> published_hosts(const Request& request, Clock::time_point deadline) {
+  std::vector<std::pair<std::string, std::string>> out;
+  const std::string email = request.account.email;
+  const auto at = email.rfind('@');
+  const std::string domain = at == std::string::npos ? std::string() : lower(email.substr(at + 1));
+  if (!valid_domain(domain)) return out;
+  discovery::FetchOptions fetch;
+  fetch.resolver = dns::Resolver{request.options.dns_servers};
+  fetch.connect_to = request.options.connect_to;
+  fetch.cacert = request.options.cacert;
+  DiscoveryEvidence scratch;
+  DiscoverHooks silent;
+  Reporter report(silent, scratch);
+  std::vector<std::future<std::optional<Candidate>>> docs;
+  for (const auto& src : domain_documents(domain, email))
+    docs.push_back(std::async(std::launch::async, [&, src] { return fetch_autoconfig(src, email, fetch, deadline, report, false); }));
+  for (auto& d : docs)
+    if (auto c = d.get())
+      for (const auto* list : {&c->incoming, &c->outgoing})
+        for (const auto& e : *list) out.emplace_back(lower(e.host), c->detail);
+  return out;
+}
+
+nlohmann::json candidates_json(const DiscoveryEvidence& ev) {
+  if (!ev.ran) return nullptr;
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& u : ev.unconfirmed)
+    j.push_back({{"subject", to_string(u.endpoint.subject)},
+                 {"protocol", to_string(u.endpoint.protocol)},
+                 {"host", u.endpoint.host},
+                 {"port", u.endpoint.port},
+                 {"security", to_string(u.endpoint.security)},
+                 {"source", u.source},
+                 {"reason", u.reason},
+                 {"confirmed", u.confirmed}});
+  return j;
 }
 
 nlohmann::json to_json(const DiscoveryEvidence& ev) {

@@ -2,10 +2,15 @@
 
 #include <curl/curl.h>
 
+#include <cctype>
 #include <chrono>
 #include <memory>
 #include <mutex>
 #include <strings.h>
+
+#include "discover/choose.hpp"
+#include "platform/sockets.hpp"
+#include "platform/trust.hpp"
 
 namespace maildoctor::discovery {
 namespace {
@@ -73,6 +78,13 @@ bool split_url(const std::string& url, std::string& host, std::uint16_t& port, s
   return true;
 }
 
+bool ip_literal(std::string host) {
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  unsigned char buf[sizeof(in6_addr)];
+  return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1 ||
+         host.find(':') != std::string::npos;
+}
+
 std::string host_in_url_form(const std::string& host) {
   return host.find(':') != std::string::npos && host.front() != '[' ? "[" + host + "]" : host;
 }
@@ -88,6 +100,10 @@ FetchResult fetch_once(const std::string& url, const FetchOptions& options, dns:
   std::string host;
   std::uint16_t port = 0;
   if (!split_url(url, host, port, r.error)) return r;
+  if (ip_literal(host)) {
+    r.error = "an IP address is not a place to fetch settings from";
+    return r;
+  }
 
   // Resolve the address curl will really connect to, with our resolver: curl's own would ignore --dns-servers.
   std::string connect_host = host;
@@ -127,12 +143,16 @@ FetchResult fetch_once(const std::string& url, const FetchOptions& options, dns:
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+  // Never through a proxy from the environment (https_proxy, ALL_PROXY): whoever sets one would read and answer
+  // every settings document. A proxy, if ever needed, is configured explicitly.
+  curl_easy_setopt(c, CURLOPT_PROXY, "");
+  curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, left);
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, left);
   curl_easy_setopt(c, CURLOPT_RESOLVE, resolve.get());
   if (connect_to) curl_easy_setopt(c, CURLOPT_CONNECT_TO, connect_to.get());
-  if (!options.cacert.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options.cacert.c_str());
+  platform::use_trust_anchors(c, options.cacert);
   curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_bytes));
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
@@ -172,6 +192,20 @@ const ConnectTo* matching_connect_to(const std::vector<ConnectTo>& rules, const 
   return nullptr;
 }
 
+std::string redirect_refusal(const std::string& first_host, const std::string& to_url) {
+  std::string host, error;
+  std::uint16_t port = 0;
+  if (!split_url(to_url, host, port, error)) return error;
+  if (ip_literal(host)) return "it points to an IP address";
+  if (strcasecmp(host.c_str(), kIspdbHost) == 0) return {};
+  auto lower = [](std::string s) {
+    for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return s;
+  };
+  if (registrable_domain(lower(host)) != registrable_domain(lower(first_host))) return "it leaves " + registrable_domain(lower(first_host));
+  return {};
+}
+
 FetchResult fetch_https(const std::string& url, const FetchOptions& options, dns::Deadline deadline) {
   init_curl_once();
   std::string current = url;
@@ -183,7 +217,15 @@ FetchResult fetch_https(const std::string& url, const FetchOptions& options, dns
       r.error = "too many redirects";
       return r;
     }
-    // Redirects are followed by hand so that each new host goes through our resolver and rules too.
+    // Redirects are followed by hand so that each new host goes through our resolver and rules too, and only within
+    // the domain that was asked: a redirect elsewhere would let anyone who controls one hop choose the settings.
+    std::string first_host, ignored_error;
+    std::uint16_t ignored_port = 0;
+    split_url(url, first_host, ignored_port, ignored_error);
+    if (const std::string why = redirect_refusal(first_host, location); !why.empty()) {
+      r.error = "redirect to " + location + " refused: " + why;
+      return r;
+    }
     current = location;
   }
 }

@@ -28,6 +28,13 @@ struct FetchResult {
 
 FetchResult fetch_https(const std::string& url, const FetchOptions& options, dns::Deadline deadline);
 
+// Why a redirect away from the document first asked for (on first_host) may not be followed to to_url, or empty when it
+// may: https only, a host name and never an IP literal, in the same registrable domain as first_host, or the ISPDB host.
+std::string redirect_refusal(const std::string& first_host, const std::string& to_url);
+
+// The ISPDB's host: the one place outside a domain that may answer for it.
+inline constexpr const char* kIspdbHost = "live.thunderbird.net";
+
 // The connect-to rule that applies to host:port, if any (curl's first-match semantics; empty fields match all).
 const ConnectTo* matching_connect_to(const std::vector<ConnectTo>& rules, const std::string& host, std::uint16_t port);
 

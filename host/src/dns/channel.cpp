@@ -1,10 +1,10 @@
 #include "dns/channel.hpp"
 
-#include <poll.h>
-
 #include <algorithm>
 #include <array>
 #include <mutex>
+
+#include "platform/sockets.hpp"
 
 namespace maildoctor::dns::detail {
 namespace {
@@ -55,7 +55,7 @@ bool Channel::run_until(const bool* done) {
     std::array<ares_socket_t, ARES_GETSOCK_MAXNUM> socks{};
     const int bits = ares_getsock(channel_, socks.data(), ARES_GETSOCK_MAXNUM);
     std::array<pollfd, ARES_GETSOCK_MAXNUM> fds{};
-    nfds_t n = 0;
+    platform::poll_count n = 0;
     for (int i = 0; i < ARES_GETSOCK_MAXNUM; ++i) {
       const bool r = ARES_GETSOCK_READABLE(bits, i);
       const bool w = ARES_GETSOCK_WRITABLE(bits, i);
@@ -68,13 +68,13 @@ bool Channel::run_until(const bool* done) {
     timeval tv{};
     const timeval* t = ares_timeout(channel_, &max, &tv);
     const int wait_ms = static_cast<int>(t->tv_sec * 1000 + (t->tv_usec + 999) / 1000);
-    const int ready = poll(fds.data(), n, std::min(wait_ms, left));
+    const int ready = platform::poll(fds.data(), n, std::min(wait_ms, left));
     if (ready <= 0) {
       // Nothing to read: let c-ares notice per-try timeouts and move to the next try or server.
       ares_process_fd(channel_, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
       continue;
     }
-    for (nfds_t i = 0; i < n; ++i) {
+    for (platform::poll_count i = 0; i < n; ++i) {
       if (fds[i].revents == 0) continue;
       const bool readable = (fds[i].revents & (POLLIN | POLLERR | POLLHUP)) != 0;
       const bool writable = (fds[i].revents & POLLOUT) != 0;

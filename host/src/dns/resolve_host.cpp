@@ -1,9 +1,7 @@
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
 #include <algorithm>
 
 #include "dns/channel.hpp"
+#include "platform/sockets.hpp"
 
 namespace maildoctor::dns {
 namespace {

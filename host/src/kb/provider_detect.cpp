@@ -28,7 +28,7 @@ Detection detect_provider(const std::vector<Provider>& among, const Request& req
   if (!domain.empty())
     for (const auto& p : among)
       for (const auto& d : p.domains)
-        if (d == domain) return {&p, "domain", domain};
+        if (d == domain) return {&p, "domain", domain, true};
 
   std::vector<std::string> hosts;
   for (const auto* e : {&request.account.incoming, &request.account.outgoing})
@@ -36,17 +36,21 @@ Detection detect_provider(const std::vector<Provider>& among, const Request& req
   for (const auto& pr : evidence.primary) hosts.push_back(pr.endpoint.host);
   for (const auto& h : hosts) {
     std::string m;
-    if (const Provider* p = by_host(among, h, m)) return {p, "host", m};
+    if (const Provider* p = by_host(among, h, m)) return {p, "host", m, true};
   }
   for (const auto& mx : evidence.discovery.mx_hosts)
     for (const auto& p : among)
       for (const auto& s : p.mx_suffixes)
-        if (host_has_suffix(mx, s)) return {&p, "mx", mx};
-  for (const auto& pr : evidence.primary)
+        if (host_has_suffix(mx, s)) return {&p, "mx", mx, false};
+  for (const auto& pr : evidence.primary) {
+    // Only implicit TLS greets inside the encryption; a STARTTLS or plain greeting is anyone's text.
+    const bool inside_verified_tls =
+        pr.endpoint.security == Security::tls && pr.tls.status == TlsEvidence::Status::ok && pr.tls.cert.verified;
     for (const auto& line : pr.greeting.reply.lines)
       for (const auto& p : among)
         for (const auto& b : p.banner_patterns)
-          if (!b.empty() && contains_nocase(line, b)) return {&p, "banner", line};
+          if (!b.empty() && contains_nocase(line, b)) return {&p, "banner", line, inside_verified_tls};
+  }
   return {};
 }
 

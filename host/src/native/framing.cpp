@@ -4,6 +4,8 @@
 #include <array>
 #include <cstring>
 
+#include <openssl/crypto.h>
+
 namespace maildoctor::native {
 namespace {
 
@@ -40,6 +42,7 @@ Frame read_frame(ByteSource& in, std::uint32_t limit) {
   }
   f.body.resize(f.claimed);
   if (read_fully(in, f.body.data(), f.claimed) < f.claimed) {
+    OPENSSL_cleanse(f.body.data(), f.body.size());  // a cut-off message may still hold part of a password
     f.body.clear();
     f.body.shrink_to_fit();
     f.status = FrameStatus::truncated;

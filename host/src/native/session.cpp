@@ -2,6 +2,8 @@
 
 #include <exception>
 
+#include <openssl/crypto.h>
+
 #include "native/replies.hpp"
 
 namespace maildoctor::native {
@@ -67,7 +69,7 @@ void Session::read_all(ByteSource& in) {
     Frame frame = read_frame(in, options_.max_message);
     switch (frame.status) {
       case FrameStatus::message:
-        handle_message(frame.body);
+        consume_message(frame.body);
         break;
       case FrameStatus::end:
         return;
@@ -89,15 +91,25 @@ void Session::read_all(ByteSource& in) {
   }
 }
 
+void Session::consume_message(std::string& body) {
+  handle_message(body);
+  // The frame held the password: nothing of it stays behind in freed memory.
+  if (body.capacity() > 0) OPENSSL_cleanse(body.data(), body.capacity());
+  body.clear();
+}
+
 void Session::handle_message(std::string_view body) {
+  json message;
   try {
-    const json message = json::parse(body, nullptr, false);
+    message = json::parse(body, nullptr, false);
     if (message.is_discarded()) return refuse(json(), "bad_request", "the message is not valid JSON (UTF-8).");
     dispatch(message);
   } catch (const std::exception& e) {
     // Only resource failures (memory, threads) get here; the message itself was already validated.
     refuse(json(), "internal", std::string("the message could not be handled: ") + e.what());
   }
+  // The request copied what it needs into Secrets; the DOM's copy of the password is wiped before it is freed.
+  wipe_strings(message);
 }
 
 void Session::dispatch(const json& message) {

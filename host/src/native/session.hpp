@@ -60,6 +60,8 @@ class Session {
   void read_all(ByteSource& in);
   // Handles one complete message body.
   void handle_message(std::string_view body);
+  // Handles one complete message body, then wipes it (it may hold a password) and leaves it empty.
+  void consume_message(std::string& body);
   // Raises every running diagnosis's cancel flag and waits up to `grace` for all of them. True when none is left.
   bool finish(std::chrono::milliseconds grace);
 

@@ -1,3 +1,4 @@
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -65,13 +66,22 @@ void mark_wrong_mode(ProbeResult& r) {
   r.tls.error = "the server is silent here while implicit TLS on the same port works";
 }
 
+// A primary probe met a certificate that is sound except for its names.
+bool needs_confirmation_source(const std::vector<std::unique_ptr<Slot>>& slots) {
+  for (const auto& s : slots) {
+    const CertReport& c = s->output.result.tls.cert;
+    if (s->plan.primary && c.hostname_mismatch && !c.untrusted && !c.self_signed && !c.expired && !c.not_yet_valid) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Evidence gather_evidence(Request& request, const RunHooks& hooks) {
   init_curl_once();
   Evidence ev;
   const auto t0 = Clock::now();
-  const auto deadline = t0 + std::chrono::milliseconds(std::max(1, request.options.deadline_ms));
+  auto deadline = t0 + std::chrono::milliseconds(std::max(1, request.options.deadline_ms));
   std::atomic<bool> global_cancel{false};
   std::mutex checks_mutex;
 
@@ -88,12 +98,26 @@ Evidence gather_evidence(Request& request, const RunHooks& hooks) {
       if (!published || !published->provider) return std::nullopt;
       return KnownSettings{"provider " + published->provider->id, published->incoming, published->outgoing};
     };
+    // The user's time to answer is not the diagnosis's: the probes get it back.
+    Clock::duration asking{0};
+    if (hooks.confirm_discovered)
+      dh.confirm = [&](const DiscoveryEvidence::Unconfirmed& u) {
+        const auto start = Clock::now();
+        const bool yes = hooks.confirm_discovered(u);
+        asking += Clock::now() - start;
+        return yes;
+      };
     const auto budget = std::chrono::milliseconds(static_cast<int>(request.options.deadline_ms * kDiscoveryShare));
     ev.discovery = discover(request, t0 + budget, dh);
+    deadline += asking;
   }
 
+  std::map<Subject, std::string> held;
+  for (const auto& u : ev.discovery.unconfirmed)
+    if (!u.confirmed) held[u.endpoint.subject] = u.reason + "; it gets no password without your confirmation";
+
   std::vector<std::unique_ptr<Slot>> slots;
-  for (auto& plan : pipeline::plan_probes(request, t0, deadline)) {
+  for (auto& plan : pipeline::plan_probes(request, t0, deadline, held)) {
     auto s = std::make_unique<Slot>();
     s->plan = std::move(plan);
     slots.push_back(std::move(s));
@@ -149,6 +173,11 @@ Evidence gather_evidence(Request& request, const RunHooks& hooks) {
   }
   for (auto& s : slots) s->thread.join();
   reservation.reset();
+
+  // A certificate that names another server: only a source independent of that server may confirm one of its names.
+  // When discovery did not already read the domain's own documents, they are read now, in what time is left.
+  if (!ev.discovery.ran && needs_confirmation_source(slots) && Clock::now() < deadline && !global_cancel)
+    ev.discovery.confirmed_hosts = published_hosts(request, deadline);
 
   // One budget for the whole transcript, filled probe by probe. A probe cut short says so in its own marker line
   // (one per probe, so still bounded); a later probe's lines are still kept while they fit.

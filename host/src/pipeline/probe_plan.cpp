@@ -7,6 +7,7 @@ namespace maildoctor::pipeline {
 std::string login_refusal(const Request& request, const Endpoint& ep) {
   if (ep.password.empty()) return "no password given";
   if (!request.options.login) return "login switched off for this diagnosis";
+  if (ep.username.empty()) return "no user name given";
   switch (ep.auth) {
     case AuthMethod::none: return "the account is configured without authentication";
     case AuthMethod::tls_certificate: return "logins with a TLS client certificate are not tested";
@@ -35,7 +36,8 @@ std::vector<PortSecurity> alternatives_for(const Endpoint& ep) {
   return out;
 }
 
-std::vector<PlannedProbe> plan_probes(const Request& request, probe::Clock::time_point t0, probe::Clock::time_point deadline) {
+std::vector<PlannedProbe> plan_probes(const Request& request, probe::Clock::time_point t0, probe::Clock::time_point deadline,
+                                      const std::map<Subject, std::string>& held) {
   std::vector<PlannedProbe> out;
   auto base = [&](const Endpoint& ep) {
     probe::ProbeSpec s;
@@ -54,6 +56,8 @@ std::vector<PlannedProbe> plan_probes(const Request& request, probe::Clock::time
   for (const Endpoint* ep : endpoints) {
     probe::ProbeSpec s = base(*ep);
     s.not_attempted_reason = login_refusal(request, *ep);
+    if (const auto h = held.find(ep->subject); h != held.end() && !request.account.password.empty() && request.options.login)
+      s.not_attempted_reason = h->second;
     s.use_credentials = s.not_attempted_reason.empty();
     if (!s.use_credentials) s.endpoint.password = Secret();
     out.push_back({std::move(s), true});

@@ -1,6 +1,8 @@
 #pragma once
 // Which probes a diagnosis runs: the configured endpoints, and the other standard ports and securities of
 // the same hosts, credential-free.
+#include <map>
+#include <string>
 #include <vector>
 
 #include "maildoctor/request.hpp"
@@ -23,6 +25,9 @@ struct PortSecurity {
 };
 std::vector<PortSecurity> alternatives_for(const Endpoint& ep);
 
-std::vector<PlannedProbe> plan_probes(const Request& request, probe::Clock::time_point t0, probe::Clock::time_point deadline);
+// held: per subject, why a discovered endpoint gets no credentials although a password is known (it needs the user's
+// confirmation); that reason is what the probe reports.
+std::vector<PlannedProbe> plan_probes(const Request& request, probe::Clock::time_point t0, probe::Clock::time_point deadline,
+                                      const std::map<Subject, std::string>& held = {});
 
 }  // namespace maildoctor::pipeline

@@ -1,7 +1,6 @@
 #include "probe/channel.hpp"
 
-#include <poll.h>
-
+#include "platform/sockets.hpp"
 #include "probe/dialogue.hpp"
 #include "transcript/reply_parser.hpp"
 
@@ -14,7 +13,7 @@ bool wait_socket(CURL* easy, short events) {
   curl_socket_t fd = CURL_SOCKET_BAD;
   if (curl_easy_getinfo(easy, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK || fd == CURL_SOCKET_BAD) return false;
   pollfd p{fd, events, 0};
-  ::poll(&p, 1, kPollMs);
+  platform::poll(&p, 1, kPollMs);
   return true;
 }
 }  // namespace
@@ -46,16 +45,26 @@ bool Channel::send_all(std::string_view data, std::string& error) {
 bool Channel::read_line(std::string& line, std::string& error) {
   for (;;) {
     std::size_t nl = buffer_.find('\n');
-    if (nl != std::string::npos) {
+    if (skipping_ && nl != std::string::npos) {
+      // The end of a line whose start was already returned.
+      buffer_.erase(0, nl + 1);
+      skipping_ = false;
+      continue;
+    }
+    if (skipping_) {
+      buffer_.clear();
+    } else if (nl != std::string::npos) {
       line = buffer_.substr(0, nl);
       if (!line.empty() && line.back() == '\r') line.pop_back();
       buffer_.erase(0, nl + 1);
       return true;
-    }
-    if (buffer_.size() > transcript::kMaxLineBytes * 4) {
-      // A line without end: keep its start, drop the rest of it as it arrives.
+    } else if (buffer_.size() > transcript::kMaxLineBytes * 4) {
+      // A line without end: keep its start (scrubbed before the cut, which could split the password), drop the
+      // rest of it as it arrives rather than return it as lines that start in the middle of something.
+      log_.scrub(buffer_);
       line = buffer_.substr(0, transcript::kMaxLineBytes);
       buffer_.clear();
+      skipping_ = true;
       return true;
     }
     if (session_.should_stop()) {

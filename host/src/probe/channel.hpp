@@ -38,6 +38,7 @@ class Channel {
   Protocol protocol_;
   transcript::SessionLog& log_;
   std::string buffer_;
+  bool skipping_ = false;  // inside an overlong line whose start was returned
 };
 
 }  // namespace maildoctor::probe

@@ -5,7 +5,9 @@
 
 #include <ctime>
 
+#include "platform/trust.hpp"
 #include "tls/cert_analysis.hpp"
+#include "transcript/text_util.hpp"
 
 namespace maildoctor::probe {
 
@@ -30,6 +32,22 @@ bool is_curl_noise(std::string_view s) {
   for (std::string_view p : {"reached ", "Added ", "Hostname ", "old SSL session ID", "Connection #", "Closing connection",
                              "Connecting to hostname:", "Connecting to port:", "Found bundle", "Re-using existing"})
     if (s.rfind(p, 0) == 0) return true;
+  return false;
+}
+
+// Commands that carry no credential, by protocol. Anything else curl sends (LOGIN, AUTHENTICATE, AUTH, USER,
+// PASS, APOP, a SASL answer, a line cut in two, a command this list does not know) counts as credentialed:
+// counting too much only forgoes a retry, counting too little would repeat a login.
+bool credential_free(Protocol protocol, std::string_view line) {
+  auto words = transcript::split_words(line);
+  const std::size_t verb_at = protocol == Protocol::imap ? 1 : 0;  // IMAP commands start with a tag
+  if (words.size() <= verb_at) return false;
+  const std::string verb = transcript::upper(words[verb_at]);
+  switch (protocol) {
+    case Protocol::imap: return verb == "CAPABILITY" || verb == "STARTTLS" || verb == "NOOP" || verb == "LOGOUT" || verb == "ID";
+    case Protocol::pop3: return verb == "CAPA" || verb == "STLS" || verb == "NOOP" || verb == "QUIT";
+    case Protocol::smtp: return verb == "EHLO" || verb == "HELO" || verb == "STARTTLS" || verb == "NOOP" || verb == "QUIT";
+  }
   return false;
 }
 
@@ -76,7 +94,11 @@ void CurlSession::debug(curl_infotype type, const char* data, std::size_t size) 
       log_.server_text(s);
       break;
     case CURLINFO_HEADER_OUT:
+      count_credential_lines(s);
       log_.client_text(s);
+      break;
+    case CURLINFO_DATA_OUT:
+      count_credential_lines(s);
       break;
     case CURLINFO_TEXT: {
       while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.remove_suffix(1);
@@ -94,6 +116,11 @@ void CurlSession::debug(curl_infotype type, const char* data, std::size_t size) 
     default:
       break;  // payload and raw TLS records: the pingpong lines above already hold the dialogue
   }
+}
+
+void CurlSession::count_credential_lines(std::string_view text) {
+  for (auto line : transcript::split_lines(text))
+    if (!transcript::trim(line).empty() && !credential_free(spec_.endpoint.protocol, line)) ++out_.credential_lines;
 }
 
 int CurlSession::verify(void* raw_ctx) {
@@ -146,6 +173,7 @@ SessionOutcome CurlSession::run(const ConnectTarget& target, const std::vector<s
   curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, errbuf_);
   curl_easy_setopt(easy_, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_IGNORED));
   curl_easy_setopt(easy_, CURLOPT_PROXY, "");  // never through an environment proxy
+  curl_easy_setopt(easy_, CURLOPT_NOPROXY, "*");
   // curl's own timeouts are a backstop only: the loop below stops the probe at the deadline itself, which is
   // how it knows the stage it was in.
   long left = std::max(1, ms_between(Clock::now(), spec_.deadline)) + 1000;
@@ -173,7 +201,7 @@ SessionOutcome CurlSession::run(const ConnectTarget& target, const std::vector<s
     curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYPEER, 1L);
     // Our verify callback checks the name itself; curl's own check would end credential-free probes early.
     curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYHOST, spec_.use_credentials ? 2L : 0L);
-    if (!spec_.cacert.empty()) curl_easy_setopt(easy_, CURLOPT_CAINFO, spec_.cacert.c_str());
+    platform::use_trust_anchors(easy_, spec_.cacert);
     curl_easy_setopt(easy_, CURLOPT_SSL_CTX_FUNCTION, ssl_ctx_cb);
     curl_easy_setopt(easy_, CURLOPT_SSL_CTX_DATA, this);
     if (spec_.legacy_tls) {
@@ -221,6 +249,11 @@ SessionOutcome CurlSession::run(const ConnectTarget& target, const std::vector<s
     curl_multi_poll(multi_, nullptr, 0, kPollMs, nullptr);
   }
 
+  if (spec_.use_credentials) {
+    // curl's part, the only one that needs the password, is over: its copy goes now, not when the handle does.
+    curl_easy_setopt(easy_, CURLOPT_PASSWORD, nullptr);
+    curl_easy_setopt(easy_, CURLOPT_XOAUTH2_BEARER, nullptr);
+  }
   out_.error = errbuf_;
   log_.scrub(out_.error);
   curl_easy_getinfo(easy_, CURLINFO_OS_ERRNO, &out_.os_errno);

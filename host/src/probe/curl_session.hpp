@@ -31,6 +31,10 @@ struct SessionOutcome {
   bool cert_seen = false;
   CertReport cert;
   bool cert_rejected = false;   // our verification refused the chain (credentials pending: the handshake was failed)
+  // Client lines that may have carried a credential, counted as curl hands them to the network (debug callback),
+  // without any limit and apart from the bounded transcript: every line that is not a known credential-free
+  // command. Zero is the one proof that this session sent nothing secret.
+  std::size_t credential_lines = 0;
 };
 
 class CurlSession {
@@ -54,6 +58,7 @@ class CurlSession {
   void debug(curl_infotype type, const char* data, std::size_t size);
 
  private:
+  void count_credential_lines(std::string_view text);
   const ProbeSpec& spec_;
   transcript::SessionLog& log_;
   ProbeProgress& progress_;

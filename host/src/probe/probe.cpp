@@ -270,7 +270,8 @@ ProbeOutput run_probe(const ProbeSpec& spec, ProbeProgress& progress, const std:
   r.alternative = spec.alternative;
   r.with_credentials = spec.use_credentials;
   static const Secret kNone;
-  transcript::SessionLog log(ep.protocol, spec.t0, spec.use_credentials ? ep.password : kNone);
+  transcript::SessionLog log(ep.protocol, spec.t0, spec.use_credentials ? ep.password : kNone,
+                            spec.use_credentials ? std::string_view(ep.username) : std::string_view());
   auto finish = [&]() -> ProbeOutput {
     r.elapsed_ms = ms_since(start);
     out.log = log.lines();
@@ -278,9 +279,16 @@ ProbeOutput run_probe(const ProbeSpec& spec, ProbeProgress& progress, const std:
     return std::move(out);
   };
 
-  if (!safe_for_command(ep.host) || !safe_for_command(ep.username) || !safe_for_command(spec.account_email) || ep.host.empty()) {
+  if (!safe_for_command(ep.host) || !safe_for_command(ep.username) || !safe_for_command(spec.account_email) || ep.host.empty() ||
+      !password_is_safe(ep.password.reveal())) {
     r.connect.status = ConnectEvidence::Status::failed;
-    r.connect.error = "a host, user name or address contains a line break or NUL character; nothing was sent";
+    r.connect.error = "a host, user name, address or password contains a line break or NUL character; nothing was sent";
+    return finish();
+  }
+  if (spec.use_credentials && ep.username.empty()) {
+    // curl would send the password where the user name belongs (IMAP LOGIN), and the transcript would show it.
+    r.connect.status = ConnectEvidence::Status::failed;
+    r.connect.error = "a login needs a user name; nothing was sent";
     return finish();
   }
 
@@ -387,8 +395,10 @@ ProbeOutput run_probe(const ProbeSpec& spec, ProbeProgress& progress, const std:
   }
 
   // "password" allows the protocol's own LOGIN / USER+PASS, which curl uses only when no SASL mechanism is asked for.
-  // Nothing was sent on this connection, so a second one still makes at most one login attempt.
-  if (spec.use_credentials && ep.auth == AuthMethod::password && ep.protocol != Protocol::smtp && !spec.allow_cleartext_command &&
+  // A second connection still makes at most one login attempt only if this one sent nothing: that is known from
+  // curl's own output (o.credential_lines), never from the transcript, which is bounded and parsed our way.
+  if (spec.use_credentials && o.credential_lines == 0 && ep.auth == AuthMethod::password && ep.protocol != Protocol::smtp &&
+      !spec.allow_cleartext_command &&
       r.login.status == LoginEvidence::Status::no_mechanism && r.caps.sasl_mechanisms.empty() && !r.caps.login_disabled &&
       !session.should_stop()) {
     permit.reset();  // curl closed the refused connection: the second one takes its own slot

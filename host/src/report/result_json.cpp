@@ -63,6 +63,7 @@ json to_json(const Result& r) {
          {"transcript", std::move(transcript)},
          {"elapsed_ms", r.elapsed_ms}};
   if (!r.discovery.is_null()) j["discovery"] = r.discovery;
+  if (!r.candidates.is_null()) j["candidates"] = r.candidates;
   return j;
 }
 

@@ -64,6 +64,18 @@ void write_discovery(std::ostringstream& out, const nlohmann::json& d) {
   }
 }
 
+void write_candidates(std::ostringstream& out, const nlohmann::json& c) {
+  if (!c.is_array() || c.empty()) return;
+  out << "\nServers that need your confirmation before they get the password:\n";
+  for (const auto& s : c) {
+    out << "  " << pad(printable(s.value("subject", "")), 9) << printable(s.value("host", "")) << ":" << s.value("port", 0) << " "
+        << printable(s.value("security", "")) << "  [" << printable(s.value("source", "")) << "] "
+        << (s.value("confirmed", false) ? "confirmed by you" : "not confirmed: no password was sent") << "\n"
+        << "           " << printable(s.value("reason", "")) << "\n";
+  }
+  out << "  Run again on a terminal to be asked, or with --trust-discovered, if you trust them.\n";
+}
+
 void write_checks(std::ostringstream& out, const Result& r) {
   if (r.checks.empty()) return;
   out << "\nChecks:\n";
@@ -141,6 +153,7 @@ std::string text_report(const Result& r, const TextOptions& options) {
   if (r.provider) out << "Provider: " << printable(r.provider->name) << " (" << printable(r.provider->id) << ")\n";
   write_findings(out, r);
   write_discovery(out, r.discovery);
+  write_candidates(out, r.candidates);
   write_checks(out, r);
   if (options.transcript) write_transcript(out, r);
   out << "\nTook " << r.elapsed_ms << " ms.\n";

@@ -2,6 +2,7 @@
 #include <limits>
 
 #include <nlohmann/json.hpp>
+#include <openssl/crypto.h>
 
 #include "maildoctor/request.hpp"
 
@@ -101,8 +102,8 @@ Endpoint read_endpoint(const json& j, Subject subject, const std::string& path) 
     if (!pw->is_string()) throw Refusal{{path + "password", "\"password\" must be a string."}};
     const auto& s = pw->get_ref<const std::string&>();
     if (s.size() > 4096) throw Refusal{{path + "password", "\"password\" is too long."}};
-    if (!safe_for_command(s))
-      throw Refusal{{path + "password", "\"password\" contains a line break or a NUL character."}};
+    if (!password_is_safe(s))
+      throw Refusal{{path + "password", std::string("\"password\" ") + kUnsafePasswordText}};
     e.password = Secret(s);
   }
   return e;
@@ -138,6 +139,7 @@ Request read_request(const json& j) {
       r.options.deadline_ms = static_cast<int>(ms);
     }
   }
+  if (auto e = credentials_error(r)) throw Refusal{*e};
   return r;
 }
 
@@ -145,6 +147,41 @@ Request read_request(const json& j) {
 
 bool safe_for_command(std::string_view s) {
   return s.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
+
+bool password_is_safe(std::string_view password) { return safe_for_command(password); }
+
+std::optional<RequestError> credentials_error(const Request& r) {
+  for (const auto& [e, path] : {std::pair{&r.account.incoming, "account.incoming."}, std::pair{&r.account.outgoing, "account.outgoing."}}) {
+    if (!*e) continue;
+    const Endpoint& ep = **e;
+    // With no user name curl would put the password where the user name belongs (IMAP LOGIN), and the
+    // transcript would show it as if it were one.
+    if (r.options.login && !ep.password.empty() && ep.username.empty())
+      return RequestError{std::string(path) + "username",
+                          "a login needs a user name: give \"username\" or the account's \"email\"."};
+  }
+  return std::nullopt;
+}
+
+void wipe_strings(nlohmann::json& j) noexcept {
+  // An explicit stack, not recursion: a peer's document may nest 100 000 levels deep.
+  try {
+    std::vector<json*> todo{&j};
+    while (!todo.empty()) {
+      json* v = todo.back();
+      todo.pop_back();
+      if (v->is_string()) {
+        auto& s = v->get_ref<std::string&>();
+        if (s.capacity() > 0) OPENSSL_cleanse(s.data(), s.capacity());
+        s.clear();
+      } else if (v->is_structured()) {
+        for (auto& child : *v) todo.push_back(&child);
+      }
+    }
+  } catch (...) {
+    // Out of memory for the stack: nothing more can be done here.
+  }
 }
 
 ParsedRequest parse_request(const json& j) {
@@ -161,7 +198,9 @@ ParsedRequest parse_request(const json& j) {
 ParsedRequest parse_request_text(std::string_view text) {
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded()) return {std::nullopt, RequestError{"", "the request is not valid JSON."}};
-  return parse_request(j);
+  ParsedRequest parsed = parse_request(j);
+  wipe_strings(j);  // the DOM held the password; the request keeps its own copy in a Secret
+  return parsed;
 }
 
 }  // namespace maildoctor

@@ -1,5 +1,8 @@
 #include "transcript/redactor.hpp"
 
+#include <algorithm>
+#include <array>
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
@@ -186,21 +189,80 @@ std::string base64(std::string_view bytes) {
 constexpr std::size_t kMinScrubLength = 4;
 }  // namespace
 
-SecretScrubber::SecretScrubber(const Secret& password) {
+void SecretScrubber::add(std::string needle) {
+  if (needle.empty()) return;
+  for (const auto& n : needles_)
+    if (n == needle) {
+      OPENSSL_cleanse(needle.data(), needle.size());
+      return;
+    }
+  needles_.push_back(std::move(needle));
+}
+
+SecretScrubber::SecretScrubber(const Secret& password, std::string_view username) {
   const std::string& pw = password.reveal();
-  if (pw.size() < kMinScrubLength) return;
-  needles_.push_back(pw);
-  // The characters of base64 that depend only on password bytes, for each of the three alignments.
-  for (std::size_t k = 0; k < 3; ++k) {
-    std::string buf(k, '\0');
-    buf += pw;
-    std::string enc = base64(buf);
-    std::size_t first = (8 * k + 5) / 6;
-    std::size_t last = (8 * (k + pw.size())) / 6;  // exclusive
-    if (last > first && last - first >= kMinScrubLength) needles_.push_back(enc.substr(first, last - first));
-    OPENSSL_cleanse(buf.data(), buf.size());
-    OPENSSL_cleanse(enc.data(), enc.size());
+  if (pw.empty()) return;
+  // Every temporary below holds the password: each is wiped before it goes.
+  auto wiped = [](std::string& s) { OPENSSL_cleanse(s.data(), s.capacity()); };
+
+  // IMAP quoted string as libcurl's imap_atom() builds it: a backslash before '"' and '\\', quotes around.
+  std::string escaped;
+  escaped.reserve(2 * pw.size() + 2);
+  escaped += '"';
+  for (char c : pw) {
+    if (c == '"' || c == '\\') escaped += '\\';
+    escaped += c;
   }
+  escaped += '"';
+  add(escaped);  // with its quotes: distinctive at any length
+  if (pw.size() >= kMinScrubLength) {
+    add(escaped.substr(1, escaped.size() - 2));  // a line cut inside the quotes still holds the inner part
+    add(pw);
+  }
+  wiped(escaped);
+
+  // The whole base64 of the password, padding included: AUTH LOGIN's answer.
+  std::string whole = base64(pw);
+  if (whole.size() >= kMinScrubLength) add(whole);
+  wiped(whole);
+
+  if (pw.size() >= kMinScrubLength) {
+    // The characters of base64 that depend only on password bytes, for each of the three alignments.
+    for (std::size_t k = 0; k < 3; ++k) {
+      std::string buf(k, '\0');
+      buf += pw;
+      std::string enc = base64(buf);
+      std::size_t first = (8 * k + 5) / 6;
+      std::size_t last = (8 * (k + pw.size())) / 6;  // exclusive
+      if (last > first && last - first >= kMinScrubLength) add(enc.substr(first, last - first));
+      wiped(buf);
+      wiped(enc);
+    }
+  }
+
+  if (!username.empty()) {
+    // Whole SASL blobs, which hide a short password from the alignment needles above.
+    // Each built in one buffer sized up front: a growing string would free copies of the password on the way.
+    auto join = [](std::initializer_list<std::string_view> parts) {
+      std::size_t n = 0;
+      for (auto p : parts) n += p.size();
+      std::string out;
+      out.reserve(n);
+      for (auto p : parts) out.append(p);
+      return out;
+    };
+    const std::string_view nul("\0", 1);
+    std::array<std::string, 3> tokens{join({nul, username, nul, pw}), join({username, nul, username, nul, pw}),
+                                      join({"user=", username, "\x01" "auth=Bearer ", pw, "\x01\x01"})};
+    for (std::string& token : tokens) {
+      std::string enc = base64(token);
+      add(enc);
+      wiped(token);
+      wiped(enc);
+    }
+  }
+  // Longest first: a short needle masked inside a longer form would leave the rest of that form in place.
+  std::stable_sort(needles_.begin(), needles_.end(), [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
 }
 
 SecretScrubber::~SecretScrubber() {

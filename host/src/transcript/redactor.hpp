@@ -37,13 +37,18 @@ class Redactor {
   std::size_t literal_len_ = 0; // IMAP: size of the user-name literal announced on the LOGIN line
 };
 
-// Belt and braces after the state machine: masks the password itself and its base64 forms (any alignment,
-// as it appears inside a SASL PLAIN or XOAUTH2 blob). Too short a password would mask ordinary words, so those
-// rely on the state machine alone.
+// Belt and braces after the state machine: masks the password in every form the probe can send it in.
+// - as is (a POP3 PASS, an IMAP atom or literal, a server echoing it);
+// - IMAP-quoted as curl sends it when it holds a special character (`"se\"cret"`: `"` and `\` escaped);
+// - base64 at each of the three alignments, as it sits inside a SASL PLAIN, LOGIN or XOAUTH2 blob;
+// - with the user name: the whole SASL PLAIN token (with and without authzid), the XOAUTH2 blob and AUTH LOGIN's
+//   base64 answer, whatever the password's length.
+// Too short a password alone would mask ordinary words, so below 4 characters only the forms that carry
+// quotes, padding or the user name are masked; the state machine covers the rest.
 class SecretScrubber {
  public:
   SecretScrubber() = default;
-  explicit SecretScrubber(const Secret& password);
+  explicit SecretScrubber(const Secret& password, std::string_view username = {});
   SecretScrubber(const SecretScrubber&) = delete;
   SecretScrubber& operator=(const SecretScrubber&) = delete;
   SecretScrubber(SecretScrubber&&) = default;
@@ -53,6 +58,7 @@ class SecretScrubber {
   bool scrub(std::string& text) const;
 
  private:
+  void add(std::string needle);
   std::vector<std::string> needles_;
 };
 

@@ -17,8 +17,8 @@ std::vector<std::string_view> split_lines(std::string_view text) {
   return out;
 }
 
-SessionLog::SessionLog(Protocol protocol, Clock::time_point t0, const Secret& password)
-    : t0_(t0), redactor_(protocol), scrubber_(password) {}
+SessionLog::SessionLog(Protocol protocol, Clock::time_point t0, const Secret& password, std::string_view username)
+    : t0_(t0), redactor_(protocol), scrubber_(password, username) {}
 
 int SessionLog::now_ms() const {
   return static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0_).count());
@@ -26,8 +26,9 @@ int SessionLog::now_ms() const {
 
 void SessionLog::add(char dir, std::string line) {
   if (full_) return;
-  line = bound_line(line);
+  // Scrub first: a cut through the password would leave a piece that no needle matches any more.
   scrubber_.scrub(line);
+  line = bound_line(line);
   if (lines_.size() + 1 >= kMaxLogLines || bytes_ + line.size() > kMaxLogBytes) {
     full_ = true;
     lines_.push_back({'*', now_ms(), "[transcript limit reached: later lines of this connection are not kept]"});

@@ -25,7 +25,8 @@ class SessionLog {
  public:
   using Clock = std::chrono::steady_clock;
   // t0 is the start of the whole diagnosis, so offsets of all probes share one time line.
-  SessionLog(Protocol protocol, Clock::time_point t0, const Secret& password);
+  // username: the login name that goes with the password, so that whole SASL blobs are scrubbed too.
+  SessionLog(Protocol protocol, Clock::time_point t0, const Secret& password, std::string_view username = {});
   void client_line(std::string_view line);
   void server_line(std::string_view line);
   void note(std::string_view text);

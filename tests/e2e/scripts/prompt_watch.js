@@ -1,9 +1,10 @@
 // Chrome context (Marionette, from the driver window): answers Thunderbird's modal prompts the way a user does,
 // deterministically: every prompt is recorded (title, text) and then cancelled, after all observers of
 // "common-dialog-loaded" (the add-on's among them) have read it. Installed before Thunderbird's first login.
-// arguments[0]: "install" | "read".
+// It also records every notification Thunderbird shows (its alert windows: the profile turns the system backend
+// off, so notifications are Thunderbird's own windows here). arguments[0]: "install" | "read".
 const resolve = arguments[arguments.length - 1];
-const state = (window.maildoctorE2E ??= { prompts: [] });
+const state = (window.maildoctorE2E ??= { prompts: [], notifications: [] });
 if (arguments[0] === "install" && !state.observer) {
   state.observer = {
     observe(subject) {
@@ -22,7 +23,28 @@ if (arguments[0] === "install" && !state.observer) {
       }, 0);
     },
   };
+  state.windows = {
+    observe(win, topic) {
+      if (topic !== "domwindowopened") return;
+      win.addEventListener(
+        "load",
+        () => {
+          if (win.document.documentElement.getAttribute("windowtype") !== "alert:alert") return;
+          // The alert fills in its labels from its arguments during load.
+          win.setTimeout(() => {
+            state.notifications.push({
+              title: win.document.getElementById("alertTitleLabel")?.getAttribute("value") ?? null,
+              text: win.document.getElementById("alertTextLabel")?.textContent ?? null,
+              at: Date.now(),
+            });
+          }, 0);
+        },
+        { once: true },
+      );
+    },
+  };
+  Services.ww.registerNotification(state.windows);
   Services.obs.addObserver(state.observer, "common-dialog-loaded");
   Services.obs.addObserver(state.observer, "tabmodal-dialog-loaded");
 }
-resolve({ installed: Boolean(state.observer), prompts: state.prompts });
+resolve({ installed: Boolean(state.observer), prompts: state.prompts, notifications: state.notifications });

@@ -12,6 +12,14 @@ DOC = """<?xml version="1.0"?>
 <username>%EMAILADDRESS%</username><authentication>password-cleartext</authentication></outgoingServer>
 </emailProvider></clientConfig>"""
 
+PLAIN_DOC = """<?xml version="1.0"?>
+<clientConfig version="1.1"><emailProvider id="plain.test"><domain>plain.test</domain>
+<incomingServer type="imap"><hostname>imap.plain.test</hostname><port>143</port><socketType>plain</socketType>
+<username>%EMAILADDRESS%</username><authentication>password-cleartext</authentication></incomingServer>
+<outgoingServer type="smtp"><hostname>smtp.plain.test</hostname><port>465</port><socketType>SSL</socketType>
+<username>%EMAILADDRESS%</username><authentication>password-cleartext</authentication></outgoingServer>
+</emailProvider></clientConfig>"""
+
 
 class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
@@ -31,7 +39,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if host == "autoconfig.example.test" and path == "/mail/config-v1.1.xml?emailaddress=bob%40example.test":
             return self.send(200, DOC.encode(), [("Content-Type", "text/xml")])
         if host == "autoconfig.redirect.test":
+            return self.send(302, b"", [("Location", "https://settings.redirect.test/mail/config-v1.1.xml")])
+        if host == "settings.redirect.test" and path == "/mail/config-v1.1.xml":
+            return self.send(200, DOC.encode(), [("Content-Type", "text/xml")])
+        # Redirects a mail client must not follow: to another domain, to an IP address.
+        if host == "autoconfig.away.test":
             return self.send(302, b"", [("Location", "https://autoconfig.example.test/mail/config-v1.1.xml?emailaddress=bob%40example.test")])
+        if host == "autoconfig.literal.test":
+            return self.send(302, b"", [("Location", "https://127.0.0.1/mail/config-v1.1.xml")])
+        if host == "autoconfig.plain.test":
+            return self.send(200, PLAIN_DOC.encode(), [("Content-Type", "text/xml")])
         if host == "autoconfig.huge.test":
             self.send_response(200)
             self.end_headers()
