@@ -84,6 +84,27 @@ def check_howto(p, key, err, with_default):
         err(f"{key}.default must be on, off or unknown")
 
 
+def check_oauth2(p, err):
+    """oauth2 = {thunderbird, hosts, source}: whether Thunderbird's built-in OAuth2 list covers the provider's
+    servers. Only then may a fix switch an account to OAuth2, so every provider states it, with its source."""
+    o = p.get("oauth2")
+    if not isinstance(o, dict):
+        return err("oauth2 must be an object {thunderbird, hosts, source}")
+    if not isinstance(o.get("thunderbird"), bool):
+        err("oauth2.thunderbird must be true or false")
+    if not https(o.get("source")):
+        err("oauth2.source must be an https URL (Thunderbird's OAuth2Providers.sys.mjs)")
+    hosts = o.get("hosts", [])
+    if not isinstance(hosts, list) or not all(isinstance(h, str) and h and h == h.lower().strip(".") for h in hosts):
+        err("oauth2.hosts must be a list of lower-case host suffixes")
+    elif o.get("thunderbird") is True and not hosts:
+        err("oauth2.thunderbird is true but oauth2.hosts is empty")
+    elif o.get("thunderbird") is False and hosts:
+        err("oauth2.hosts given while oauth2.thunderbird is false")
+    if o.get("thunderbird") is True and isinstance(p.get("auth"), dict) and p["auth"].get("oauth2") == "none":
+        err("oauth2.thunderbird is true but auth.oauth2 is none")
+
+
 def check_one(path, p, err):
     if not isinstance(p, dict):
         return err("not a JSON object")
@@ -114,6 +135,7 @@ def check_one(path, p, err):
         if auth.get("app_password") in ("required", "with_2fa") and p.get("app_password") is None:
             if not any("app" in n.lower() and "password" in n.lower() for n in p.get("notes", [])):
                 err("app passwords are needed but neither app_password nor a note says where they are made")
+    check_oauth2(p, err)
     check_howto(p, "app_password", err, False)
     check_howto(p, "enable_access", err, True)
     for r in p.get("known_replies", []):
@@ -194,7 +216,8 @@ def render():
             f"**{p['name']}** (`{p['id']}`)",
             ", ".join(p["domains"][:6]) + (f" +{len(p['domains']) - 6}" if len(p["domains"]) > 6 else "") or "(custom domains)",
             servers(p["incoming"]), servers(p["outgoing"]), password, a["app_password"],
-            f"[page]({app['url']})" if app and app.get("url") else "—", a["oauth2"], access,
+            f"[page]({app['url']})" if app and app.get("url") else "—",
+            a["oauth2"] + (" · in Thunderbird" if p["oauth2"]["thunderbird"] else ""), access,
             str(len(p.get("known_replies", []))), str(len(p["sources"])),
         ]) + " |")
     head = [
@@ -204,8 +227,9 @@ def render():
         "Every fact in the data files carries its public source (`sources`, and `source` on each known reply).",
         "",
         "Columns: account password = does the normal web password work over IMAP/SMTP; app password = required (always),",
-        "with_2fa (once 2-step verification is on), none, unknown; OAuth2 = required / supported / none; access = whether",
-        "IMAP/POP/SMTP access must first be switched on in the web settings.",
+        "with_2fa (once 2-step verification is on), none, unknown; OAuth2 = required / supported / none, \"in Thunderbird\"",
+        "when Thunderbird's built-in OAuth2 list covers the provider's servers (`oauth2.thunderbird`; only then does a fix",
+        "offer OAuth2); access = whether IMAP/POP/SMTP access must first be switched on in the web settings.",
         "",
         "Fields beyond the schema in docs/KNOWLEDGE.md, used by some files:",
         "",
@@ -215,6 +239,9 @@ def render():
         "- `known_replies[].encoding`: the reply is not UTF-8 (QQ Mail answers in GBK).",
         "- `known_replies[].stage`, `code`, `enhanced`: where the reply comes and its SMTP codes, when the text alone is not enough.",
         "- `domain_suffixes` (Microsoft 365): addresses under these domains (`*.onmicrosoft.com`) belong to the provider.",
+        "- `oauth2` (every file): `{thunderbird, hosts, source}`; `thunderbird` is true when Thunderbird 128, 140 and 153 all",
+        "  sign in to these servers with OAuth2 by themselves (`OAuth2Providers.sys.mjs`), `hosts` the server host suffixes",
+        "  that list covers. A fix that switches to OAuth2 is only offered for a server under one of them.",
         "",
         "Check the data with `tools/providers.py check` (schema, unique ids, one owner per domain and host suffix, https URLs,",
         "reply meanings limited to the contract's finding codes).",

@@ -34,3 +34,16 @@ def test_readable_report_of_a_wrong_password(bed, md, fresh_dovecot):
 def test_no_login_flag(bed, md):
     run = md.run(_flags(md, bed, bed.dovecots["main"], "--password-stdin", "--no-login", "--json"), CANARY + "\n", 8)
     assert run.attempts == {}, run.explain()
+
+
+def test_observed_login_failure_on_an_unknown_server_offers_one_test_login(bed, md):
+    # The local Dovecot is no known provider: nothing tells why Thunderbird's login failed, so the answer is the
+    # action that would settle it (CONTRACT 2.1), and no login is tried for it.
+    text = "Login to server mail.example.test with username %s failed." % USER
+    run = md.run(_flags(md, bed, bed.dovecots["main"], "--no-login", "--observed-error", text, "--json"), "", 8)
+    assert run.attempts == {}, run.explain()
+    assert run.result["verdict"] == "inconclusive", run.explain()
+    first = run.result["findings"][0]
+    assert first["code"] == "auth.not_tested" and first["severity"] == "warning", run.explain()
+    assert first["params"]["action"] == "test_password" and first["params"]["observed_failure"] is True, run.explain()
+    assert first["evidence"] == [text], run.explain()

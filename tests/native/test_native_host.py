@@ -219,3 +219,56 @@ def test_eof_when_idle_exits_cleanly(host):
     host.close_stdin()
     assert host.wait_exit(1.0) < 1.0
     assert host.proc.returncode == 0
+
+
+def run_many_diagnoses(host, tarpit, n, deadline_ms):
+    """n diagnose requests at once over one connection. Each waits on the tarpit until its deadline, so the first four
+    hold the host's four slots while the others arrive: those must wait in the queue, not be refused."""
+    requests = []
+    for i in range(n):
+        msg = tarpit_request(tarpit.port, deadline_ms)
+        msg["id"] = i
+        requests.append(frame(msg))
+    host.send_raw(b"".join(requests))
+    per_id = {i: [] for i in range(n)}
+    results = 0
+    while results < n:
+        m = host.recv(timeout=10)
+        assert m["type"] != "error", m
+        per_id[m["id"]].append(m)
+        results += m["type"] == "result"
+    queued = [i for i, msgs in per_id.items() if any(x.get("queued") is True for x in msgs)]
+    for i, msgs in per_id.items():
+        kinds = [("queued" if x.get("queued") else "started") if "queued" in x else x["type"] for x in msgs]
+        assert kinds.count("result") == 1 and kinds[-1] == "result", (i, kinds)
+        if i in queued:
+            # The notice comes first, then the start, then the diagnosis's own messages.
+            assert kinds[:2] == ["queued", "started"], (i, kinds)
+    assert len(queued) == n - 4, queued
+    positions = sorted(next(x["position"] for x in per_id[i] if x.get("queued")) for i in queued)
+    assert positions == list(range(1, n - 3))
+    assert CANARY not in str(per_id)
+    host.close_stdin()
+    host.wait_exit(1.0)
+
+
+def test_12_diagnoses_on_one_connection_give_12_results(host, tarpit):
+    run_many_diagnoses(host, tarpit, 12, 1000)
+
+
+def test_50_diagnoses_on_one_connection_give_50_results(host, tarpit):
+    run_many_diagnoses(host, tarpit, 50, 400)
+
+
+def test_a_request_beyond_running_and_queue_is_busy(host, tarpit):
+    host.send_raw(b"".join(frame(dict(tarpit_request(tarpit.port, 3000), id=i)) for i in range(4 + 64 + 1)))
+    seen = []
+    while True:
+        m = host.recv(timeout=5)
+        seen.append(m)
+        if m["type"] == "error":
+            break
+    assert m["id"] == 68 and m["error"]["code"] == "busy", m
+    assert sum(1 for x in seen if x.get("queued") is True) == 64
+    host.close_stdin()
+    host.wait_exit(1.0)

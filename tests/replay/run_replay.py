@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Runs every case in cases/ against the real maildoctor binary and a scripted replay server.
 
-Per case it asserts the first finding of the expected severity (code, subject, fix, rule, provider), at most one
+Per case it asserts the first finding of the expected severity (code, subject, fix, rule, provider, params; fixes that
+must not be there: no_fix_settings, no_oauth2), at most one
 login attempt, and that the canary password appears nowhere in stdout or stderr (every form tests/security/canary.py knows).
 Finally it checks that every rule id in host/data/rules is exercised by at least one case.
 Usage: run_replay.py [CASE_NAME_SUBSTRING...]   (env: MAILDOCTOR_BIN, MAILDOCTOR_ROOT)
@@ -85,11 +86,23 @@ def run_case(path, ca, tls_ctx):
                "options": {"alternatives": False, "deadline_ms": case.get("deadline_ms", 8000)}}
     if case.get("observed_error"):
         request["observed_error"] = case["observed_error"]
-    cmd = [BIN, "diagnose", "--request", "-", "--json", "--cacert", ca,
-           "--connect-to", "%s:%d:127.0.0.1:%d" % (e["host"], e["port"], port)]
+    common = ["--json", "--cacert", ca, "--connect-to", "%s:%d:127.0.0.1:%d" % (e["host"], e["port"], port)]
+    if case.get("cli"):
+        # The flag form of the CLI (CONTRACT section 4) instead of a JSON request.
+        security = "--outgoing-security" if e["subject"] == "outgoing" else "--incoming-security"
+        cmd = [BIN, "diagnose", "--email", case["email"], "--" + e["protocol"], "%s:%d" % (e["host"], e["port"]),
+               security, e["security"], "--user", e["username"], "--auth", e["auth"], "--no-alternatives",
+               "--deadline", str(case.get("deadline_ms", 8000) / 1000)] + common
+        cmd += ["--password-stdin"] if "password" in ep else ["--no-login"]
+        if case.get("observed_error"):
+            cmd += ["--observed-error", case["observed_error"]]
+        stdin = CANARY + "\n" if "password" in ep else ""
+    else:
+        cmd = [BIN, "diagnose", "--request", "-"] + common
+        stdin = json.dumps(request)
     errors = []
     try:
-        proc = subprocess.run(cmd, input=json.dumps(request), capture_output=True, text=True, timeout=60)
+        proc = subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=60)
     finally:
         if server:
             server.stop()
@@ -131,6 +144,19 @@ def run_case(path, ca, tls_ctx):
         errors.append("provider %s, expected %s" % (result.get("provider"), exp["provider"]))
     if "verdict" in exp and result.get("verdict") != exp["verdict"]:
         errors.append("verdict %s, expected %s" % (result.get("verdict"), exp["verdict"]))
+    for key, value in exp.get("params", {}).items():
+        if first.get("params", {}).get(key) != value:
+            errors.append("params.%s is %r, expected %r" % (key, first.get("params", {}).get(key), value))
+    for setting in exp.get("no_fix_settings", []):
+        if any(f.get("setting") == setting for f in first.get("fixes", [])):
+            errors.append("a fix sets %s, which would break the account: %s" % (setting, first.get("fixes")))
+    if exp.get("no_oauth2"):
+        # Thunderbird has no OAuth2 for this server: switching to it, or advising it, breaks the account.
+        for f in result.get("findings", []):
+            if any(x.get("setting") == "auth" and x.get("value") == "oauth2" for x in f.get("fixes", [])):
+                errors.append("%s offers OAuth2, which Thunderbird cannot use here" % f["code"])
+            if "OAuth2" in f.get("title", "") + f.get("detail", ""):
+                errors.append("%s mentions OAuth2: %r" % (f["code"], f.get("detail")))
     wanted = exp.get("evidence")
     if wanted is None and case.get("server") and case["server"].get("login") and case.get("password", True) \
             and not case.get("observed_error"):

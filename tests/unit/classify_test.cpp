@@ -248,7 +248,14 @@ TEST_CASE("no matching mechanism: OAuth-only server vs other methods", "[classif
   p.caps.sasl_mechanisms = {"XOAUTH2", "OAUTHBEARER"};
   auto r = run(p);
   CHECK(first(r).code == "auth.oauth_required");
-  CHECK(has_fix(first(r), "auth", "oauth2"));
+  // Thunderbird has no OAuth2 for an unknown server: switching to it would leave the account unable to log in.
+  CHECK_FALSE(has_fix(first(r), "auth", "oauth2"));
+  auto g = good_probe(Subject::incoming, Protocol::imap, "imap.gmail.com");
+  g.login.status = LoginEvidence::Status::no_mechanism;
+  g.caps.sasl_mechanisms = {"XOAUTH2", "OAUTHBEARER"};
+  auto rg = run(g, {}, request_for("bob@gmail.com"));
+  CHECK(first(rg).code == "auth.oauth_required");
+  CHECK(has_fix(first(rg), "auth", "oauth2"));
   p.caps.sasl_mechanisms = {"CRAM-MD5"};
   r = run(p);
   CHECK(first(r).code == "auth.mechanism_unsupported");

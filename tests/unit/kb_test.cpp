@@ -13,6 +13,7 @@ json gmail_doc() {
     "incoming":[{"protocol":"imap","host":"imap.gmail.com","port":993,"security":"tls","username":"%EMAILADDRESS%"}],
     "outgoing":[{"protocol":"smtp","host":"smtp.gmail.com","port":465,"security":"tls"}],
     "auth":{"account_password":"refused","app_password":"with_2fa","oauth2":"supported","bridge":false},
+    "oauth2":{"thunderbird":true,"hosts":["gmail.com"],"source":"https://example.org/OAuth2Providers.sys.mjs"},
     "app_password":{"url":"https://myaccount.google.com/apppasswords","steps":["Turn on 2-Step Verification"]},
     "enable_access":null,"notes":["n"],"sources":[{"fact":"servers","url":"https://example.org/ispdb"}],
     "some_future_field":{"x":1}})");
@@ -72,6 +73,34 @@ TEST_CASE("provider validation: ids, domains, https URLs, sources", "[kb]") {
   CHECK(kb::validate_providers({a}).empty());
   a.sources.clear();
   CHECK_FALSE(kb::validate_providers({a}).empty());
+}
+
+TEST_CASE("Thunderbird's OAuth2 support is stated per provider, with hosts and a source", "[kb][oauth2]") {
+  auto p = parse_ok(gmail_doc());
+  p.file = "gmail.json";
+  CHECK(p.oauth2_thunderbird);
+  CHECK(p.oauth2_hosts == std::vector<std::string>{"gmail.com"});
+  CHECK(kb::validate_providers({p}).empty());
+  auto without_hosts = p;
+  without_hosts.oauth2_hosts.clear();
+  CHECK_FALSE(kb::validate_providers({without_hosts}).empty());
+  auto unsourced = p;
+  unsourced.oauth2_source = "http://example.org/list";
+  CHECK_FALSE(kb::validate_providers({unsourced}).empty());
+  auto contradicts = p;
+  contradicts.oauth2 = "none";
+  CHECK_FALSE(kb::validate_providers({contradicts}).empty());
+
+  auto j = gmail_doc();
+  j["oauth2"]["thunderbird"] = "yes";
+  std::vector<std::string> errors;
+  CHECK_FALSE(kb::parse_provider(j, errors));
+  j = gmail_doc();
+  j.erase("oauth2");
+  auto silent = parse_ok(j);
+  silent.file = "gmail.json";
+  CHECK_FALSE(silent.oauth2_thunderbird);
+  CHECK_FALSE(kb::validate_providers({silent}).empty());  // no statement at all is a data error, not "no OAuth2"
 }
 
 TEST_CASE("every embedded provider file parses and validates", "[kb]") {

@@ -1,7 +1,11 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -195,24 +199,119 @@ TEST_CASE("finish reports a diagnosis that ignores its cancel flag", "[native][s
   CHECK_FALSE(s.finish(30ms));
 }
 
-TEST_CASE("a second diagnosis with a running id, or beyond the limit, is refused", "[native][session]") {
+TEST_CASE("a second diagnosis with a known id, or beyond running + queue, is refused", "[native][session]") {
   MemorySink out;
   {
     SessionOptions opts;
     opts.max_running = 2;
+    opts.max_queued = 1;
     Session s(out, until_cancelled, opts);
     s.handle_message(diagnose(R"("a")"));
     s.handle_message(diagnose(R"("a")"));
     s.handle_message(diagnose(R"("b")"));
-    s.handle_message(diagnose(R"("c")"));
+    s.handle_message(diagnose(R"("c")"));  // waits
+    s.handle_message(diagnose(R"("c")"));  // same id as a waiting one
+    s.handle_message(diagnose(R"("d")"));  // beyond 2 running + 1 waiting
     REQUIRE(s.finish(1s));
   }
   auto msgs = out.messages();
-  REQUIRE(msgs.size() == 4);
+  REQUIRE(msgs.size() == 6);
   CHECK(error_code(msgs[0]) == "bad_request");
   CHECK(msgs[0].at("id") == "a");
-  CHECK(error_code(msgs[1]) == "busy");
-  CHECK(msgs[1].at("id") == "c");
+  CHECK(msgs[1] == json{{"type", "progress"}, {"id", "c"}, {"queued", true}, {"position", 1}});
+  CHECK(error_code(msgs[2]) == "bad_request");
+  CHECK(msgs[2].at("id") == "c");
+  CHECK(error_code(msgs[3]) == "busy");
+  CHECK(msgs[3].at("id") == "d");
+  // finish() cancels a and b, which still answer; c never started and is dropped with the closed input.
+  CHECK(msgs[4].at("type") == "result");
+  CHECK(msgs[5].at("type") == "result");
+}
+
+namespace {
+// N diagnose requests over one session whose first diagnoses hold until all N are in: every request is answered
+// with exactly one result, the ones that had to wait are told so (in order) before they start.
+void many_requests(int n) {
+  MemorySink out;
+  std::mutex m;
+  std::condition_variable cv;
+  bool open = false;
+  std::atomic<int> concurrent{0}, most{0};
+  auto gated = [&](Request r, const RunHooks& hooks) {
+    {
+      std::unique_lock lock(m);
+      const int now = ++concurrent;
+      most = std::max(most.load(), now);
+      cv.notify_all();
+      cv.wait(lock, [&] { return open; });
+    }
+    --concurrent;
+    return two_checks(std::move(r), hooks);
+  };
+  {
+    Session s(out, gated, SessionOptions{});
+    for (int i = 0; i < n; ++i) s.handle_message(diagnose(std::to_string(i)));
+    {
+      // Every slot is taken before the gate opens, so the ones that waited cannot have started early.
+      std::unique_lock lock(m);
+      cv.wait(lock, [&] { return concurrent.load() == 4; });
+      open = true;
+    }
+    cv.notify_all();
+    // Results come from worker threads; wait for all of them before closing (finish() would cancel the rest).
+    for (int spins = 0; spins < 5000; ++spins) {
+      int results = 0;
+      for (const auto& msg : out.messages()) results += msg.at("type") == "result";
+      if (results == n) break;
+      std::this_thread::sleep_for(2ms);
+    }
+    REQUIRE(s.finish(2s));
+  }
+  std::map<int, std::vector<std::string>> per_id;
+  for (const auto& msg : out.messages()) {
+    REQUIRE(msg.at("type") != "error");
+    std::string what = msg.at("type");
+    if (msg.contains("queued")) what = msg.at("queued").get<bool>() ? "queued" + std::to_string(msg.at("position").get<int>()) : "started";
+    else if (msg.contains("check")) what = "check";
+    per_id[msg.at("id").get<int>()].push_back(what);
+  }
+  REQUIRE(per_id.size() == static_cast<std::size_t>(n));
+  CHECK(most.load() == 4);
+  for (int i = 0; i < n; ++i) {
+    const auto& seq = per_id[i];
+    REQUIRE_FALSE(seq.empty());
+    CHECK(seq.back() == "result");
+    CHECK(std::count(seq.begin(), seq.end(), "result") == 1);
+    if (i < 4) {
+      CHECK(seq == std::vector<std::string>{"check", "check", "result"});
+    } else {
+      // The first four hold their slots, so request i waits at position i - 3.
+      CHECK(seq == std::vector<std::string>{"queued" + std::to_string(i - 3), "started", "check", "check", "result"});
+    }
+  }
+}
+}  // namespace
+
+TEST_CASE("12 diagnose requests over one connection give 12 results, 8 of them after a queued notice", "[native][session]") {
+  many_requests(12);
+}
+
+TEST_CASE("50 diagnose requests over one connection give 50 results", "[native][session]") { many_requests(50); }
+
+TEST_CASE("a waiting request with progress off gets no queue notices", "[native][session]") {
+  MemorySink out;
+  {
+    SessionOptions opts;
+    opts.max_running = 1;
+    Session s(out, until_cancelled, opts);
+    s.handle_message(diagnose(R"("p1")", R"(,"progress":false)"));
+    s.handle_message(diagnose(R"("p2")", R"(,"progress":false)"));  // waits behind p1, silently
+    REQUIRE(s.finish(2s));
+  }
+  auto msgs = out.messages();
+  REQUIRE(msgs.size() == 1);
+  CHECK(msgs[0].at("type") == "result");
+  CHECK(msgs[0].at("id") == "p1");
 }
 
 TEST_CASE("an exception from the pipeline becomes an internal error with the id", "[native][session]") {

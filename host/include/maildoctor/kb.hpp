@@ -51,6 +51,11 @@ struct Provider {
   std::string app_password_policy = "unknown";  // required | with_2fa | none | unknown
   std::string oauth2 = "none";                // required | supported | none
   bool bridge = false;
+  // Whether Thunderbird itself can sign in to this provider with OAuth2 (its built-in OAuth2Providers list), and
+  // for which server host suffixes. Only then may a fix switch the account to OAuth2: elsewhere it breaks the account.
+  bool oauth2_thunderbird = false;
+  std::vector<std::string> oauth2_hosts;
+  std::string oauth2_source;
   std::optional<HowTo> app_password;
   std::optional<EnableAccess> enable_access;
   std::vector<std::string> notes;
@@ -71,6 +76,9 @@ struct LoadProblem {
 const std::vector<Provider>& providers();
 const std::vector<LoadProblem>& provider_problems();
 const Provider* find_provider(const std::string& id);
+
+// True when Thunderbird has built-in OAuth2 for this provider and `host` lies under one of its OAuth2 hosts.
+bool thunderbird_oauth2(const Provider* provider, const std::string& host);
 
 // Strict checks for CI on top of parsing: unique ids, https URLs, no e-mail domain claimed twice, ports set.
 std::vector<LoadProblem> validate_providers(const std::vector<Provider>& all);

@@ -49,6 +49,8 @@ struct Context {
 // {name} placeholders filled from vars; unknown placeholders are left as written.
 std::string fill(const std::string& text, const Vars& vars);
 Vars vars_for(const Context& ctx, const ProbeResult& p);
+// Thunderbird can sign in to this probe's server with OAuth2 (provider data, oauth2.thunderbird and hosts).
+bool oauth2_usable(const Context& ctx, const ProbeResult& p);
 nlohmann::json params_for(const Context& ctx, const ProbeResult& p);
 
 Finding make_finding(const std::string& code, Severity severity, const ProbeResult& p, const Context& ctx, std::string title,
@@ -60,8 +62,7 @@ std::vector<Fix> provider_settings_fixes(const Context& ctx, const ProbeResult& 
 Fix change_setting(Subject subject, const std::string& setting, nlohmann::json value, std::string label = {});
 
 // Tries the rules on one reply; adds the finding and returns true when one matched.
-bool apply_rules(Context& ctx, const ProbeResult& p, const std::string& stage, const Reply& reply, int rank,
-                 const std::string& observed_text = {});
+bool apply_rules(Context& ctx, const ProbeResult& p, const std::string& stage, const Reply& reply, int rank);
 
 // The steps of one probe, in order; each returns false when the dialogue stopped there.
 bool network_findings(Context& ctx, const ProbeResult& p);
@@ -70,6 +71,7 @@ bool greeting_findings(Context& ctx, const ProbeResult& p);
 void login_findings(Context& ctx, const ProbeResult& p);
 void alternative_findings(Context& ctx, const ProbeResult& p);
 void provider_settings_finding(Context& ctx, const ProbeResult& p, bool failed);
+// The cause of the failure Thunderbird reported, for a server whose login was not tried here (CONTRACT 2.1).
 void observed_error_findings(Context& ctx);
 
 // The one gate every fix passes before the result is built: no fix lowers security (security none, a clear-text

@@ -32,6 +32,8 @@ std::string_view protocol_label(Protocol p) {
   return "";
 }
 
+bool oauth2_usable(const Context& ctx, const ProbeResult& p) { return kb::thunderbird_oauth2(ctx.provider, p.endpoint.host); }
+
 Vars vars_for(const Context& ctx, const ProbeResult& p) {
   const auto& e = p.endpoint;
   return {{"host", e.host},
@@ -41,7 +43,10 @@ Vars vars_for(const Context& ctx, const ProbeResult& p) {
           {"username", e.username},
           {"email", ctx.request.account.email},
           {"server", e.subject == Subject::outgoing ? "outgoing (SMTP) server" : "incoming server"},
-          {"provider", ctx.provider ? ctx.provider->name : std::string("your mail provider")}};
+          {"provider", ctx.provider ? ctx.provider->name : std::string("your mail provider")},
+          // Texts mention OAuth2 only where Thunderbird can sign in with it; elsewhere the advice would break the account.
+          {"or_oauth2", oauth2_usable(ctx, p) ? " (or OAuth2 sign-in)" : ""},
+          {"or_oauth2_switch", oauth2_usable(ctx, p) ? " (or switch the account to OAuth2)" : ""}};
 }
 
 nlohmann::json params_for(const Context& ctx, const ProbeResult& p) {

@@ -69,6 +69,8 @@ std::vector<Fix> resolve_fixes(const std::vector<rules::FixTemplate>& templates,
       for (const auto& s : t.steps) f.steps.push_back(fill(s, v));
       out.push_back(std::move(f));
     } else if (t.kind == "change_setting") {
+      // Switching to OAuth2 where Thunderbird has no OAuth2 for the server leaves the account unable to log in.
+      if (t.setting == "auth" && t.value == "oauth2" && !oauth2_usable(ctx, p)) continue;
       nlohmann::json value = t.value;
       if (value.is_string()) value = fill(value.get<std::string>(), v);
       out.push_back(change_setting(p.endpoint.subject, t.setting, value, fill(t.label, v)));

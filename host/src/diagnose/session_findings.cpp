@@ -33,12 +33,18 @@ void no_mechanism(Context& ctx, const ProbeResult& p) {
   }
   const bool provider_oauth = ctx.provider && ctx.provider->oauth2 == "required";
   if (p.endpoint.auth != AuthMethod::oauth2 && (rules::oauth_only(mechs) || provider_oauth)) {
+    const bool usable = oauth2_usable(ctx, p);
     Finding f = make_finding("auth.oauth_required", Severity::error, p, ctx, "{host} no longer accepts a password: OAuth2 is needed",
-                             "The server only offers sign-in through the provider's web page (OAuth2). Set the authentication "
-                             "method to OAuth2; Thunderbird then opens {provider}'s sign-in window.");
+                             usable ? "The server only offers sign-in through the provider's web page (OAuth2). Set the "
+                                      "authentication method to OAuth2; Thunderbird then opens {provider}'s sign-in window."
+                                    : "The server only offers sign-in through the provider's web page (OAuth2), and Thunderbird "
+                                      "has no built-in OAuth2 sign-in for {host}. Ask {provider} which mail programs it supports, "
+                                      "or whether password sign-in can be switched on for mail programs.");
     f.params["offered_mechanisms"] = mechs;
-    f.fixes.push_back(change_setting(p.endpoint.subject, "auth", "oauth2", "Use OAuth2"));
-    f.fixes.back().from_provider = !rules::oauth_only(mechs);
+    if (usable) {
+      f.fixes.push_back(change_setting(p.endpoint.subject, "auth", "oauth2", "Use OAuth2"));
+      f.fixes.back().from_provider = !rules::oauth_only(mechs);
+    }
     ctx.add(std::move(f), kRankAuth);
     return;
   }
@@ -49,7 +55,8 @@ void no_mechanism(Context& ctx, const ProbeResult& p) {
                                " on this connection.");
   f.params["configured_auth"] = to_string(p.endpoint.auth);
   f.params["offered_mechanisms"] = mechs;
-  if (auto s = auth_setting_for(mechs)) f.fixes.push_back(change_setting(p.endpoint.subject, "auth", *s));
+  if (auto s = auth_setting_for(mechs); s && (*s != "oauth2" || oauth2_usable(ctx, p)))
+    f.fixes.push_back(change_setting(p.endpoint.subject, "auth", *s));
   ctx.add(std::move(f), kRankAuth);
 }
 

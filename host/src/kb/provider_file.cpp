@@ -135,6 +135,16 @@ std::optional<Provider> parse_provider(const json& j, std::vector<std::string>& 
   } else if (a != j.end() && !a->is_null()) {
     r.fail("auth", "must be an object");
   }
+  if (auto o = j.find("oauth2"); o != j.end() && o->is_object()) {
+    if (auto t = o->find("thunderbird"); t != o->end() && t->is_boolean())
+      p.oauth2_thunderbird = t->get<bool>();
+    else
+      r.fail("oauth2.thunderbird", "must be true or false");
+    p.oauth2_hosts = lowered(r.strings(*o, "hosts"));
+    p.oauth2_source = r.string(*o, "source", true);
+  } else if (o != j.end() && !o->is_null()) {
+    r.fail("oauth2", "must be an object");
+  }
   p.app_password = r.howto(j, "app_password");
   if (auto h = r.howto(j, "enable_access")) {
     EnableAccess e;

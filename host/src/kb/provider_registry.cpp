@@ -73,8 +73,21 @@ std::vector<LoadProblem> validate_providers(const std::vector<Provider>& all) {
     if (p.enable_access) url_ok(p.enable_access->url, "enable_access.url");
     for (const auto& s : p.sources) url_ok(s.url, "source url");
     if (p.sources.empty()) bad("no sources: every fact needs a public source");
+    // Whether a fix may switch to OAuth2 is decided per provider, with its source: no silent default.
+    if (p.oauth2_source.empty()) bad("oauth2: {thunderbird, hosts, source} is required");
+    url_ok(p.oauth2_source, "oauth2.source");
+    if (p.oauth2_thunderbird && p.oauth2_hosts.empty()) bad("oauth2.thunderbird is true but oauth2.hosts is empty");
+    if (!p.oauth2_thunderbird && !p.oauth2_hosts.empty()) bad("oauth2.hosts given while oauth2.thunderbird is false");
+    if (p.oauth2_thunderbird && p.oauth2 == "none") bad("oauth2.thunderbird is true but auth.oauth2 is none");
   }
   return out;
+}
+
+bool thunderbird_oauth2(const Provider* provider, const std::string& host) {
+  if (!provider || !provider->oauth2_thunderbird) return false;
+  for (const auto& h : provider->oauth2_hosts)
+    if (host_has_suffix(host, h)) return true;
+  return false;
 }
 
 std::string expand_email_placeholders(std::string_view pattern, const std::string& email) {

@@ -34,6 +34,12 @@ json progress_reply(const json& id, const Check& check) {
   return with_id(json{{"type", "progress"}, {"check", to_json(check)}}, id);
 }
 
+json queued_reply(const json& id, std::size_t position) {
+  return with_id(json{{"type", "progress"}, {"queued", true}, {"position", position}}, id);
+}
+
+json started_reply(const json& id) { return with_id(json{{"type", "progress"}, {"queued", false}}, id); }
+
 std::string serialize(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 std::string result_reply_text(const json& id, const Result& result, std::size_t limit) {

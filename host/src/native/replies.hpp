@@ -16,6 +16,9 @@ inline constexpr int kProtocolVersion = 1;
 nlohmann::json hello_reply(const nlohmann::json& id);
 nlohmann::json error_reply(const nlohmann::json& id, std::string_view code, std::string_view message);
 nlohmann::json progress_reply(const nlohmann::json& id, const Check& check);
+// A diagnose request waits for a free slot (position 1 = next to run), and then starts (CONTRACT section 5).
+nlohmann::json queued_reply(const nlohmann::json& id, std::size_t position);
+nlohmann::json started_reply(const nlohmann::json& id);
 
 // Compact JSON; invalid UTF-8 from a server is replaced rather than allowed to throw.
 std::string serialize(const nlohmann::json& j);

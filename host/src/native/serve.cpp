@@ -25,7 +25,8 @@ int serve() {
   }
   bool stopped = false;
   {
-    Session session(*stdio->out, run_diagnosis, SessionOptions{.max_running = 4, .max_message = kMaxMessageBytes, .log = log_line});
+    Session session(*stdio->out, run_diagnosis,
+                    SessionOptions{.max_running = 4, .max_queued = 64, .max_message = kMaxMessageBytes, .log = log_line});
     session.read_all(*stdio->in);
     stopped = session.finish(kShutdownGrace);
     if (!stopped) {

@@ -52,6 +52,8 @@ Session::Session(ByteSink& out, Diagnoser diagnose, SessionOptions options)
 
 Session::~Session() {
   std::unique_lock lock(jobs_mutex_);
+  stopping_ = true;
+  waiting_.clear();
   for (auto& job : jobs_) job.cancel->store(true);
   jobs_changed_.wait(lock, [this] {
     for (const auto& job : jobs_)
@@ -145,6 +147,8 @@ void Session::dispatch(const json& message) {
 }
 
 void Session::start_diagnosis(const json& id, Request request, bool progress) {
+  // Replies about the queue are written while the lock is held, so that "queued" always precedes the
+  // "queued": false and the check messages of the same request, which its worker sends later.
   std::lock_guard lock(jobs_mutex_);
   reap_finished();
   std::size_t running = 0;
@@ -153,8 +157,20 @@ void Session::start_diagnosis(const json& id, Request request, bool progress) {
     ++running;
     if (job.id == id) return refuse(id, "bad_request", "a diagnosis with this id is already running.");
   }
-  if (running >= options_.max_running)
-    return refuse(id, "busy", std::to_string(running) + " diagnoses are already running; try again when one has finished.");
+  for (const auto& w : waiting_)
+    if (w.id == id) return refuse(id, "bad_request", "a diagnosis with this id is already waiting.");
+  if (running < options_.max_running && waiting_.empty()) {
+    launch(id, std::move(request), progress);
+    return;
+  }
+  if (waiting_.size() >= options_.max_queued)
+    return refuse(id, "busy", std::to_string(running) + " diagnoses are running and " + std::to_string(waiting_.size()) +
+                                  " are waiting; try again when one has finished.");
+  waiting_.push_back({id, std::move(request), progress});
+  if (progress) writer_.send(queued_reply(id, waiting_.size()));
+}
+
+bool Session::launch(const json& id, Request request, bool progress) {
   Job& job = jobs_.emplace_back();
   job.id = id;
   job.cancel = std::make_shared<std::atomic<bool>>(false);
@@ -165,6 +181,17 @@ void Session::start_diagnosis(const json& id, Request request, bool progress) {
   } catch (const std::exception&) {
     jobs_.pop_back();
     refuse(id, "internal", "no thread could be started for the diagnosis.");
+    return false;
+  }
+  return true;
+}
+
+void Session::start_next_waiting() {
+  while (!stopping_ && !waiting_.empty()) {
+    Waiting next = std::move(waiting_.front());
+    waiting_.pop_front();
+    if (next.progress) writer_.send(started_reply(next.id));
+    if (launch(next.id, std::move(next.request), next.progress)) return;
   }
 }
 
@@ -182,11 +209,15 @@ void Session::run_job(Job& job, Request request, bool progress) {
   }
   std::lock_guard lock(jobs_mutex_);
   job.done = true;
+  // This thread is about to end; the next waiting request gets a thread of its own (joined by reap_finished).
+  start_next_waiting();
   jobs_changed_.notify_all();
 }
 
 bool Session::finish(std::chrono::milliseconds grace) {
   std::unique_lock lock(jobs_mutex_);
+  stopping_ = true;
+  waiting_.clear();  // the peer closed its end: nobody waits for these answers
   for (auto& job : jobs_) job.cancel->store(true);
   const bool all_done = jobs_changed_.wait_for(lock, grace, [this] {
     for (const auto& job : jobs_)

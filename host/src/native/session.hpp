@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
+#include <deque>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -23,8 +24,10 @@ namespace maildoctor::native {
 using Diagnoser = std::function<Result(Request, const RunHooks&)>;
 
 struct SessionOptions {
-  // A peer that floods diagnose requests gets `busy` errors instead of one thread per request.
+  // At most this many diagnoses run at once; the next ones wait in a queue of max_queued, and only a request beyond
+  // both gets `busy`. A peer that floods the host therefore costs memory for 64 requests, not a thread each.
   std::size_t max_running = 4;
+  std::size_t max_queued = 64;
   std::uint32_t max_message = kMaxMessageBytes;
   // Receives one line per refused message or notable event; never any part of a request body.
   std::function<void(std::string_view)> log;
@@ -69,10 +72,18 @@ class Session {
     std::thread thread;
     bool done = false;
   };
+  struct Waiting {
+    nlohmann::json id;
+    Request request;
+    bool progress = true;
+  };
 
   void dispatch(const nlohmann::json& message);
   void start_diagnosis(const nlohmann::json& id, Request request, bool progress);
+  // Starts a thread for one diagnosis; caller holds jobs_mutex_. False (and an `internal` error sent) on failure.
+  bool launch(const nlohmann::json& id, Request request, bool progress);
   void run_job(Job& job, Request request, bool progress);
+  void start_next_waiting();  // caller holds jobs_mutex_
   void refuse(const nlohmann::json& id, std::string_view code, const std::string& message);
   void reap_finished();  // joins jobs that are done; caller holds jobs_mutex_
 
@@ -82,6 +93,8 @@ class Session {
   std::mutex jobs_mutex_;
   std::condition_variable jobs_changed_;
   std::list<Job> jobs_;
+  std::deque<Waiting> waiting_;
+  bool stopping_ = false;  // input ended: nothing new starts, waiting requests are dropped
 };
 
 }  // namespace maildoctor::native
