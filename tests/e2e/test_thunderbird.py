@@ -117,6 +117,22 @@ def test_login_failure_is_diagnosed_through_the_host_without_a_click(tb, login_f
     assert WRONG_PASSWORD not in json.dumps(entry), "the password must not come back in anything stored"
 
 
+def test_failed_login_on_built_in_settings_is_visible_without_a_click(tb, login_failed):
+    """Issue 11 (2): with no consent given, the failed login still leads to a visible result next to the account:
+    the badge, one notification naming the account and the cause, the marker on the account's folder-pane row."""
+    lead = first_error(login_failed)
+    # Not tried, yet not "inconclusive": the likely cause, or what would settle it (test the saved password once).
+    assert lead is not None and lead.get("severity") in ("error", "warning") and lead.get("params", {}).get("inferred") is True, \
+        f"the diagnosis without the password must name a cause or ask to test the password: {lead}"
+    ui = tb.script("toolbar_state.js", [ACCOUNT])
+    assert ui.get("badge") == "1", ui
+    notes = tb.notifications()
+    assert len(notes) == 1, notes
+    assert ACCOUNT_NAME in notes[0]["title"] and notes[0]["text"] == lead["title"], (notes, lead)
+    assert ui["rows"] >= 1 and ui["markers"] and not ui["markers"][0]["hidden"], ui
+    assert lead["title"] in ui["markers"][0]["title"] and ACCOUNT_NAME in ui["markers"][0]["title"], ui["markers"]
+
+
 def test_popup_shows_the_account_and_its_first_finding(tb, login_failed):
     open_popup(tb)
     view, card = read_popup(tb)
