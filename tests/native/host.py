@@ -13,7 +13,7 @@ BIN = os.environ.get("MAILDOCTOR_BIN") or os.path.join(
     os.path.dirname(__file__), "..", "..", "build", "dev", "host", "maildoctor")
 
 
-# A command put before the binary: "wine64" runs maildoctor.exe (tests/suites/55-windows.sh). Empty for the Linux host.
+# A command put before the binary: "wine64" runs maildoctor.exe (tests/windows/suite.sh). Empty for the Linux host.
 PREFIX = shlex.split(os.environ.get("MAILDOCTOR_CMD_PREFIX", ""))
 # Under Wine the process needs seconds to start; tests time the host, not the loader, so a prefixed host is first
 # asked for a hello that the test never sees.

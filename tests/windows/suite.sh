@@ -3,6 +3,9 @@
 # cached) and run under Wine in a throwaway prefix: the Catch2 unit tests built for Windows, the native-messaging
 # suite against the .exe, real diagnoses against the test bed's Dovecot and Postfix under the canary harness, and the
 # installer's registry step read back with Wine's `reg query`.
+# Not in tests/suites/ yet, so CI does not run it: the .exe has not been built end to end on this project's machines
+# (issue 17 is open). Run it by hand: MAILDOCTOR_ROOT=$PWD MAILDOCTOR_BUILD=$PWD/build/dev bash tests/windows/suite.sh
+# (it needs wine64: apt-get install wine64).
 set -euo pipefail
 cd "$MAILDOCTOR_ROOT"
 python=${PYTHON:-/usr/bin/python3}
