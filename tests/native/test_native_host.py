@@ -181,31 +181,6 @@ def test_hello_is_answered_at_once_while_a_diagnosis_waits_on_a_tarpit(host, tar
     # diagnoses that really log in.
 
 
-def test_many_diagnoses_at_once_run_four_and_refuse_the_rest_as_busy(host, tarpit):
-    ids = ["d%d" % i for i in range(6)]
-    host.send_raw(b"".join(frame(dict(tarpit_request(tarpit.port, 1500), id=i)) for i in ids))
-    answers = {}
-    while len(answers) < len(ids):
-        m = host.recv(timeout=6)
-        if m["type"] in ("result", "error"):
-            assert m["id"] not in answers, "two answers for %s" % m["id"]
-            answers[m["id"]] = m
-    busy = sorted(i for i, m in answers.items() if m["type"] == "error" and m["error"]["code"] == "busy")
-    assert busy == ["d4", "d5"], answers
-    assert all(answers[i]["type"] == "result" for i in ids[:4]), answers
-    # A slot is free again once those finished.
-    host.send(dict(tarpit_request(tarpit.port, 300), id="later"))
-    while True:
-        m = host.recv(timeout=6)
-        if m["type"] in ("result", "error"):
-            break
-    assert (m["type"], m["id"]) == ("result", "later"), m
-    assert CANARY not in str(answers)
-    host.close_stdin()
-    host.wait_exit(1.0)
-    assert CANARY.encode() not in host.stderr
-
-
 def test_eof_during_a_diagnosis_exits_within_a_second(host, tarpit):
     host.send(tarpit_request(tarpit.port, 20000))
     host.send({"type": "hello"})
