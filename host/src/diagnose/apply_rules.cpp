@@ -11,17 +11,22 @@ bool depends_on_provider(const rules::Rule& r) {
 }
 }  // namespace
 
-bool apply_rules(Context& ctx, const ProbeResult& p, const std::string& stage, const Reply& reply, int rank) {
+rules::MatchInput match_input(const Context& ctx, const ProbeResult& p) {
   rules::MatchInput in;
   in.protocol = p.endpoint.protocol;
-  in.stage = stage;
-  in.reply = reply;
   in.mechanisms = p.caps.sasl_mechanisms;
   in.provider = ctx.provider;
   in.auth = p.endpoint.auth;
   in.security = p.endpoint.security;
   in.host = p.endpoint.host;
   in.observed_error = ctx.request.observed_error;
+  return in;
+}
+
+bool apply_rules(Context& ctx, const ProbeResult& p, const std::string& stage, const Reply& reply, int rank) {
+  rules::MatchInput in = match_input(ctx, p);
+  in.stage = stage;
+  in.reply = reply;
   const rules::Rule* r = rules::first_match(ctx.rules, in);
   if (!r) return false;
   Finding f = make_finding(r->code, r->severity, p, ctx, r->title, r->detail);

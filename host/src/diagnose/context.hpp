@@ -62,6 +62,9 @@ std::vector<Fix> provider_settings_fixes(const Context& ctx, const ProbeResult& 
 Fix change_setting(Subject subject, const std::string& setting, nlohmann::json value, std::string label = {});
 
 // Tries the rules on one reply; adds the finding and returns true when one matched.
+// What the rules see of one probe: its endpoint, capabilities, the provider and Thunderbird's text; stage and reply
+// are the caller's.
+rules::MatchInput match_input(const Context& ctx, const ProbeResult& p);
 bool apply_rules(Context& ctx, const ProbeResult& p, const std::string& stage, const Reply& reply, int rank);
 
 // The steps of one probe, in order; each returns false when the dialogue stopped there.

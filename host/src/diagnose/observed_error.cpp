@@ -65,15 +65,8 @@ bool provider_policy(const rules::Rule& r) {
 }
 
 rules::MatchInput input_for(const Context& ctx, const ProbeResult& p, const std::string& text) {
-  rules::MatchInput in;
-  in.protocol = p.endpoint.protocol;
+  rules::MatchInput in = match_input(ctx, p);
   in.reply.lines.push_back(text);
-  in.mechanisms = p.caps.sasl_mechanisms;
-  in.provider = ctx.provider;
-  in.auth = p.endpoint.auth;
-  in.security = p.endpoint.security;
-  in.host = p.endpoint.host;
-  in.observed_error = ctx.request.observed_error;
   return in;
 }
 
