@@ -129,6 +129,17 @@ TEST_CASE("an unknown server with Thunderbird's generic text asks to test the sa
   CHECK(f.params.at("possible_causes").at(0) == "auth.wrong_password");
 }
 
+TEST_CASE("the offer to test the password says whether the connection is encrypted", "[classify][observed]") {
+  auto p = untested(Subject::incoming, Protocol::imap, "mail.example.test", "bob");
+  CHECK(diagnose_observed("bob@example.test", p, "Login to server mail.example.test with username bob failed.")
+            .findings.front()
+            .detail.find("over the configured encrypted connection") != std::string::npos);
+  p.endpoint.security = Security::none;
+  const auto plain = diagnose_observed("bob@example.test", p, "Login to server mail.example.test with username bob failed.");
+  CHECK(plain.findings.front().detail.find("encrypted connection") == std::string::npos);
+  CHECK(plain.findings.front().detail.find("not encrypted") != std::string::npos);
+}
+
 TEST_CASE("an unknown server whose words Thunderbird quoted: the server's refusal, marked as inferred",
           "[classify][observed]") {
   auto r = diagnose_observed("bob@example.test", untested(Subject::incoming, Protocol::imap, "mail.example.test", "bob"),

@@ -138,10 +138,13 @@ void add_inferred(Context& ctx, const ProbeResult& p, const rules::Rule& r, cons
 
 // Nothing known tells why the login failed: offer the one test that would settle it (CONTRACT 2.1).
 void test_password_action(Context& ctx, const ProbeResult& p) {
+  // The account's own security decides how the test login goes; never call a plain connection encrypted.
+  const std::string how = p.endpoint.security == Security::none ? "over the configured connection, which is not encrypted"
+                                                                : "over the configured encrypted connection";
   Finding f = make_finding("auth.not_tested", Severity::warning, p, ctx, "Test the saved password once?",
                            "Thunderbird could not log in to {host}, and nothing known about this server tells why: the login "
-                           "was not tried here. One test login with the saved password (one attempt, over the configured "
-                           "encrypted connection) would show the server's own answer.");
+                           "was not tried here. One test login with the saved password (one attempt, " + how +
+                               ") would show the server's own answer.");
   f.params["observed_failure"] = true;
   f.params["action"] = "test_password";
   f.params["inferred"] = true;
