@@ -70,8 +70,11 @@ def run_thunderbird_until_marker(profile, env, timeout):
                 line, buf = buf.split(b"\n", 1)
                 text = line.decode(errors="replace")
                 log.append(text)
-                if text.startswith(MARKER):
-                    outcome = json.loads(text[len(MARKER):])
+                # Thunderbird's other threads write to the same stdout without ending their lines (a graphics
+                # warning often lands right before the marker), so the marker may start anywhere in a line.
+                at = text.find(MARKER)
+                if at >= 0:
+                    outcome = json.loads(text[at + len(MARKER):])
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
