@@ -267,6 +267,12 @@ export function createDoctor(deps) {
      * before, whether the re-test was better, and whether going back would lower security.
      */
     async applyFix(accountId, fix, { isUndo = false } = {}) {
+      // A check that is running (or starts meanwhile) read the settings before the change: its verdict says nothing
+      // about the change, so the re-test waits for it and then runs on its own.
+      const settle = async () => {
+        while (inFlight.has(accountId)) await inFlight.get(accountId).catch(() => null);
+      };
+      await settle();
       const before = states.get(accountId);
       const identityId = before?.identityId ?? undefined;
       const settings = await api.getAccountSettings(accountId, identityId);
@@ -274,6 +280,7 @@ export function createDoctor(deps) {
       if (!current) throw new Error(`no ${fix.subject} server`);
       if (!isUndo && lowersSecurity(fix, current)) throw new Error("refused: this change would lower the connection's security");
       const applied = await api.applySetting(accountId, fix.subject, identityId, fix.setting, fix.value);
+      await settle();
       // The re-test may use the saved password exactly when the check that proposed the fix did.
       const userConfirmedPassword = before?.usedPassword === true;
       const snapshot = before ? structuredClone(before) : null;

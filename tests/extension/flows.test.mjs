@@ -211,6 +211,31 @@ test("apply that does not help offers Undo, which restores the value from before
   assert.equal(calls.requests.length, 3, "re-tested after each change");
 });
 
+test("the re-test after Apply is a check of its own, never one that started before the change", async () => {
+  let release;
+  const gate = new Promise((r) => (release = r));
+  const seen = [];
+  const { doctor, states, settings } = await world({
+    respond: async (request) => {
+      seen.push(request.account.incoming.port);
+      if (seen.length === 1) await gate; // the check before the change is still running when Apply is pressed
+      return { version: 1, verdict: request.account.incoming.port === 143 ? "ok" : "problem", findings: request.account.incoming.port === 143 ? [] : [{ code: "net.refused", severity: "error", subject: "incoming" }] };
+    },
+  });
+  const running = doctor.diagnose("account1", { trigger: "popup" });
+  const applying = doctor.applyFix("account1", { kind: "change_setting", subject: "incoming", setting: "port", value: 143 });
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+  release();
+  await running;
+  const { entry, better } = await applying;
+  assert.deepEqual(seen, [993, 143], "one check on the old port, then the re-test on the new one");
+  assert.equal(entry.trigger, "after-fix");
+  assert.equal(better, true);
+  assert.equal(entry.undo.value, 993);
+  assert.equal(settings.account1.incoming.port, 143);
+  assert.equal(states.get("account1").result.verdict, "ok");
+});
+
 test("apply that helps keeps a quiet Undo for a day; it restores the exact value from before", async () => {
   let verdict = "problem";
   let now = 1e12;
