@@ -5,20 +5,15 @@
 #include <cctype>
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <strings.h>
 
 #include "discover/choose.hpp"
 #include "platform/sockets.hpp"
 #include "platform/trust.hpp"
+#include "maildoctor/hygiene.hpp"
 
 namespace maildoctor::discovery {
 namespace {
-
-void init_curl_once() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 struct Body {
   std::string data;
@@ -207,7 +202,7 @@ std::string redirect_refusal(const std::string& first_host, const std::string& t
 }
 
 FetchResult fetch_https(const std::string& url, const FetchOptions& options, dns::Deadline deadline) {
-  init_curl_once();
+  prepare_curl();
   std::string current = url;
   for (int hop = 0;; ++hop) {
     std::string location;

@@ -5,6 +5,7 @@
 
 #include <curl/curl.h>
 
+#include "maildoctor/hygiene.hpp"
 #include "maildoctor/diagnosis.hpp"
 #include "maildoctor/discover.hpp"
 #include "maildoctor/kb.hpp"
@@ -32,12 +33,6 @@ struct Slot {
   std::atomic<bool> wrong_mode_stop{false};
   std::thread thread;
 };
-
-// curl_global_init is not thread-safe: do it once before any probe thread starts.
-void init_curl_once() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 // A plaintext or STARTTLS probe that is connected but hears nothing, while implicit TLS to the very same port
 // got a certificate from the server (a refused certificate counts: the server still speaks TLS there): that port
@@ -78,7 +73,7 @@ bool needs_confirmation_source(const std::vector<std::unique_ptr<Slot>>& slots) 
 }  // namespace
 
 Evidence gather_evidence(Request& request, const RunHooks& hooks) {
-  init_curl_once();
+  prepare_curl();
   Evidence ev;
   const auto t0 = Clock::now();
   auto deadline = t0 + std::chrono::milliseconds(std::max(1, request.options.deadline_ms));
