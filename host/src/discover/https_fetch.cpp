@@ -126,6 +126,11 @@ FetchResult fetch_once(const std::string& url, const FetchOptions& options, dns:
     r.error = "no time left before the deadline";
     return r;
   }
+  if (options.gate && !options.gate->acquire(connect_host, connect_port, [&] { return remaining_ms(deadline) <= 0; })) {
+    r.error = "no free connection to " + connect_host + ":" + std::to_string(connect_port) + " before the deadline";
+    return r;
+  }
+  const ConnectionPermit permit(options.gate, connect_host, connect_port);
   std::unique_ptr<CURL, EasyDeleter> curl(curl_easy_init());
   if (!curl) {
     r.error = "libcurl could not start";

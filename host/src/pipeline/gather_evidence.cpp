@@ -83,6 +83,7 @@ Evidence gather_evidence(Request& request, const RunHooks& hooks) {
   // Only an address: find the servers first, the way a mail client would, provider knowledge first.
   if (!request.account.incoming && !request.account.outgoing && !request.account.email.empty()) {
     DiscoverHooks dh;
+    dh.connection_gate = hooks.connection_gate.get();
     dh.on_check = [&](const Check& c) {
       std::lock_guard<std::mutex> lock(checks_mutex);
       if (hooks.on_check) hooks.on_check(c);
@@ -173,7 +174,7 @@ Evidence gather_evidence(Request& request, const RunHooks& hooks) {
   // A certificate that names another server: only a source independent of that server may confirm one of its names.
   // When discovery did not already read the domain's own documents, they are read now, in what time is left.
   if (!ev.discovery.ran && needs_confirmation_source(slots) && Clock::now() < deadline && !global_cancel)
-    ev.discovery.confirmed_hosts = published_hosts(request, deadline);
+    ev.discovery.confirmed_hosts = published_hosts(request, deadline, hooks.connection_gate.get());
 
   // One budget for the whole transcript, filled probe by probe. A probe cut short says so in its own marker line
   // (one per probe, so still bounded); a later probe's lines are still kept while they fit.
