@@ -129,7 +129,13 @@ export function createDoctor(deps) {
   }
 
   async function diagnose(accountId, { trigger = "popup", scope = "account", identityId = null, observedError = null, userConfirmedPassword = false } = {}) {
-    if (inFlight.has(accountId)) return inFlight.get(accountId);
+    // A check already running answers for this one too, except when the user just agreed to test the saved password
+    // and the running check does not have that consent: the consent must lead to its test, once that check is done.
+    while (inFlight.has(accountId)) {
+      const running = inFlight.get(accountId);
+      if (!userConfirmedPassword || running.confirmed) return running;
+      await running.catch(() => null);
+    }
     const run = (async () => {
       let settings;
       try {
@@ -157,6 +163,7 @@ export function createDoctor(deps) {
       return entry;
     })();
     run.rank = TRIGGER_RANK[trigger] ?? 0;
+    run.confirmed = userConfirmedPassword === true;
     inFlight.set(accountId, run);
     try {
       return await run;

@@ -211,6 +211,32 @@ test("apply that does not help offers Undo, which restores the value from before
   assert.equal(calls.requests.length, 3, "re-tested after each change");
 });
 
+test("the user's consent to test the saved password is never swallowed by a check already running without it", async () => {
+  let release;
+  const gate = new Promise((r) => (release = r));
+  let calls = 0;
+  const { doctor, calls: seen, states } = await world({
+    respond: async (request) => {
+      calls++;
+      if (calls === 1) await gate; // an automatic check without the password is still running
+      return passwordServer("right")(request);
+    },
+  });
+  const automatic = doctor.diagnose("account1", { trigger: "popup" });
+  const consented = doctor.diagnose("account1", { trigger: "popup", userConfirmedPassword: true });
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+  release();
+  await automatic;
+  const entry = await consented;
+  assert.deepEqual(passwordsSent(seen), [[null, null], ["pw-incoming", "pw-outgoing"]], "the consent led to its own test");
+  assert.equal(entry.usedPassword, true);
+  assert.equal(states.get("account1").usedPassword, true);
+  const again = doctor.diagnose("account1", { trigger: "popup" });
+  const joined = doctor.diagnose("account1", { trigger: "popup" });
+  await Promise.all([again, joined]);
+  assert.equal(seen.requests.length, 3, "without consent, a running check still answers for a second request");
+});
+
 test("the re-test after Apply is a check of its own, never one that started before the change", async () => {
   let release;
   const gate = new Promise((r) => (release = r));
