@@ -88,7 +88,8 @@ void ahead(Context& ctx, const kb::Cutoff& c, const ProbeResult& p, long days) {
   f.detail = c.breaks + " This account's " + fill("{server} ({host}) uses it, so it will stop working ", vars_for(ctx, p)) +
              when(c) + " unless the setting is changed first.";
   if (!c.date_text.empty()) f.detail += " (" + provider + " names no exact day; maildoctor counts from " + human_date(c.date) + ".)";
-  for (auto& [k, v] : cutoff_params(c).items()) f.params[k] = v;
+  const nlohmann::json params = cutoff_params(c);  // named: items() of a temporary would dangle
+  for (const auto& [k, v] : params.items()) f.params[k] = v;
   f.params["days_left"] = days;
   f.params["auth"] = to_string(p.endpoint.auth);
   f.fixes = cutoff_fixes(c, p);
