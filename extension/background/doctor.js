@@ -172,7 +172,14 @@ export function createDoctor(deps) {
   /* One diagnosis through the host, with the passwords given (each at most one login, by the host's rules), and
    * its outcome kept. Logins the server refused are remembered as fingerprints; an accepted login clears that. */
   async function runCheck(accountId, settings, { trigger, scope, observedError, passwords, withheld = {}, alternatives = true }) {
-    const built = buildRequest(settings, { scope, passwords, observedError });
+    // Thunderbird's proxy: the host connects the same way. One it cannot read (system, PAC, WPAD) is said on the card.
+    let network = {};
+    try {
+      network = (api.getProxySettings && (await api.getProxySettings())) || {};
+    } catch (e) {
+      network = {};
+    }
+    const built = buildRequest(settings, { scope, passwords, observedError, proxy: network.proxy ?? null });
     if (!built.ok) {
       return states.finish(accountId, { ok: false, error: { code: built.reason, message: "" } });
     }
@@ -196,6 +203,7 @@ export function createDoctor(deps) {
     const entry = await states.finish(accountId, outcome, {
       usedPassword: sent.length > 0,
       withheld: Object.keys(withheld).length ? withheld : null,
+      proxyUnread: network.unread ?? null,
     });
     if (statusOf(entry) === "ok" && entry.notifiedCause) await states.update(accountId, { notifiedCause: null });
     await refreshBadge();

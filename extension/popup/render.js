@@ -5,6 +5,8 @@ import { statusOf, consentFinding, ATTENTION_STATUSES } from "../background/stat
 import { localizeFinding, fixLabel, settingLabel, subjectLabel, settingValueLabel, isOpenableUrl } from "../shared/findings.js";
 import { offerableFixes } from "../shared/safety.js";
 
+// Thunderbird's proxy that maildoctor could not follow (the experiment's ProxySettings.unread): the diagnosis went direct.
+const PROXY_UNREAD_KEYS = { system: "proxyUnreadSystem", pac: "proxyUnreadPac", wpad: "proxyUnreadWpad", invalid: "proxyUnreadInvalid" };
 const STATUS_KEYS = {
   ok: "statusOk",
   problem: "statusProblem",
@@ -213,6 +215,7 @@ function renderAccount(doc, account, model, t, handlers, formatTime) {
     if (status === "ok") card.append(el(doc, "div", { className: "all-good", text: t("allGood") }));
     if (status === "inconclusive") card.append(el(doc, "div", { className: "inconclusive", text: t("inconclusiveText") }));
     for (const finding of result.findings ?? []) card.append(renderFinding(doc, account, finding, t, handlers, model));
+    if (PROXY_UNREAD_KEYS[entry.proxyUnread]) card.append(el(doc, "div", { className: "note proxy-unread", text: t(PROXY_UNREAD_KEYS[entry.proxyUnread]) }));
     for (const [, at] of Object.entries(entry.withheld ?? {}).slice(0, 1)) {
       card.append(el(doc, "div", { className: "note withheld", text: t("withheldNote", [formatTime(at)]) }));
     }

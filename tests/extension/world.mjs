@@ -34,7 +34,7 @@ function manyAccounts(n) {
   return out;
 }
 
-export async function world({ options = { autoDiagnose: true, savedPassword: "ask" }, verdict = "problem", clock, respond, extraAccounts = 0, hostOptions } = {}) {
+export async function world({ options = { autoDiagnose: true, savedPassword: "ask" }, verdict = "problem", clock, respond, extraAccounts = 0, hostOptions, proxySettings = {} } = {}) {
   const settings = { ...structuredClone(SETTINGS), ...manyAccounts(extraAccounts) };
   const calls = { passwordReads: [], notifications: [], badges: [], applied: [], markers: [], saved: [] };
   // What Thunderbird's login manager holds, per subject; savePassword changes it.
@@ -62,6 +62,10 @@ export async function world({ options = { autoDiagnose: true, savedPassword: "as
         const before = { ...server };
         server[setting] = value;
         return { before, after: { ...server } };
+      },
+      // Thunderbird's proxy, as the experiment's getProxySettings reports it.
+      async getProxySettings() {
+        return structuredClone(proxySettings);
       },
       async savePassword(accountId, subject, identityId, password) {
         calls.saved.push([accountId, subject, identityId, password]);
