@@ -8,6 +8,8 @@ import { loginOutcome, isBetter } from "./outcome.js";
 import { lowersSecurity } from "../shared/safety.js";
 
 export const DIAGNOSABLE_TYPES = ["imap", "pop3"];
+// Account types shown with a notice instead of a check: Exchange Web Services (Thunderbird 145+) is not checked yet.
+export const NOT_CHECKED_TYPES = ["ews"];
 const TRIGGER_RANK = { "login-failure": 3, "send-failure": 2, startup: 1, popup: 1 };
 
 /** The saved password may be read only when the option says so, or the user just confirmed it. */
@@ -337,7 +339,12 @@ export function createDoctor(deps) {
       const list = await diagnosableAccounts();
       // A deleted account's last problem would otherwise stay in storage, and in the badge's count, for ever.
       if (await states.forget(list.map((a) => a.id))) await refreshBadge();
-      return list.map((a) => ({ id: a.id, name: a.name, type: a.type, state: states.get(a.id) }));
+      const shown = list.map((a) => ({ id: a.id, name: a.name, type: a.type, state: states.get(a.id) }));
+      // Not a silent skip: an account maildoctor cannot check yet gets a card that says so.
+      for (const a of await accounts.list(false)) {
+        if (NOT_CHECKED_TYPES.includes(a.type)) shown.push({ id: a.id, name: a.name, type: a.type, state: null, notChecked: a.type });
+      }
+      return shown;
     },
   };
 }

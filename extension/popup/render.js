@@ -190,7 +190,20 @@ function renderConfirm(doc, confirm, t, handlers) {
   ]);
 }
 
+// An account type maildoctor does not check yet: its card says so, with no Diagnose button.
+const NOT_CHECKED_KEYS = { ews: "accountEwsNotChecked" };
+
 function renderAccount(doc, account, model, t, handlers, formatTime) {
+  if (account.notChecked) {
+    const card = el(doc, "section", { className: "account status-unchecked not-checked", attrs: { "data-account": account.id } });
+    card.append(el(doc, "div", { className: "account-header" }, [
+      el(doc, "span", { className: "status-dot", attrs: { "aria-hidden": "true" } }),
+      el(doc, "span", { className: "account-name", text: account.name }),
+      el(doc, "span", { className: "account-status", text: t("statusUnchecked") }),
+    ]));
+    card.append(el(doc, "div", { className: "note not-checked-note", text: t(NOT_CHECKED_KEYS[account.notChecked] ?? "errorUnsupported") }));
+    return card;
+  }
   const entry = account.state;
   const status = statusOf(entry);
   const card = el(doc, "section", { className: `account status-${status}`, attrs: { "data-account": account.id } });

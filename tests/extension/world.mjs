@@ -34,7 +34,7 @@ function manyAccounts(n) {
   return out;
 }
 
-export async function world({ options = { autoDiagnose: true, savedPassword: "ask" }, verdict = "problem", clock, respond, extraAccounts = 0, hostOptions, proxySettings = {} } = {}) {
+export async function world({ options = { autoDiagnose: true, savedPassword: "ask" }, verdict = "problem", clock, respond, extraAccounts = 0, hostOptions, proxySettings = {}, moreListed = [] } = {}) {
   const settings = { ...structuredClone(SETTINGS), ...manyAccounts(extraAccounts) };
   const calls = { passwordReads: [], notifications: [], badges: [], applied: [], markers: [], saved: [] };
   // What Thunderbird's login manager holds, per subject; savePassword changes it.
@@ -79,6 +79,7 @@ export async function world({ options = { autoDiagnose: true, savedPassword: "as
           { id: "account2", name: "Home", type: "pop3" },
           { id: "account3", name: "Local Folders", type: "local" },
           ...Object.values(settings).filter((a) => a.accountId.startsWith("many")).map((a) => ({ id: a.accountId, name: a.name, type: a.type })),
+          ...moreListed,
         ];
       },
     },
