@@ -5,8 +5,9 @@ the tests see that maildoctor's connections went through it. Options:
   bind_addr  the source address of its outgoing connections (-b), so the mail servers see the proxy, not
              the client (127.0.0.3: another loopback address, nothing added to any interface);
   hosts      {name: address} that only the proxy resolves: it runs in a mount namespace of its own
-             (unshare --mount) where /etc/hosts is a file of ours, bound over the real one for that
-             process only; the rest of the machine, maildoctor included, never sees those names;
+             (unshare --mount) where /etc/hosts is a file of ours and /etc/nsswitch.conf says "hosts: files",
+             bound over the real ones for that process only; the rest of the machine, maildoctor
+             included, never sees those names, and the proxy looks up nothing else;
   user, password  the proxy demands a login (RFC 1929), which maildoctor does not give."""
 import os
 
@@ -33,8 +34,14 @@ class Socks:
                 for name, address in hosts.items():
                     f.write("%s %s\n" % (address, name))
             os.chmod(hosts_path, 0o644)
+            # Names come from that file alone: no lookup of the proxy ever leaves the machine.
+            nss_path = os.path.join(base, "nsswitch.conf")
+            with open(nss_path, "w") as f:
+                f.write("hosts: files\n")
+            os.chmod(nss_path, 0o644)
             argv = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
-                    'mount --bind "$0" /etc/hosts && exec "$@"', hosts_path] + argv
+                    'mount --bind "$0" /etc/hosts && mount --bind "$1" /etc/nsswitch.conf && shift && exec "$@"',
+                    hosts_path, nss_path] + argv
         self.daemon = Daemon("microsocks", argv, self.log_path)
 
     @property
