@@ -1,6 +1,7 @@
 """Thunderbird's SOCKS proxy (issue 14): every connection through a real proxy (microsocks), names resolved
 by the proxy with remote DNS, and a failing proxy named as the cause instead of the mail server."""
 import json
+import os
 
 import pytest
 
@@ -112,3 +113,16 @@ def test_something_that_is_no_socks_proxy_is_named(bed, md):
     assert first["code"] == "net.proxy_failed", run.explain()
     assert first["params"]["failed"] in ("protocol", "unreachable"), run.explain()
     assert run.attempts == {}, run.explain()
+
+
+def test_silent_proxy_is_named_within_the_deadline(bed, md):
+    # A proxy that takes the connection and never answers the SOCKS greeting: the proxy, not the server, is named.
+    req, pairs = _good_account(bed)
+    deadline = 3.0
+    run = md.diagnose(req, pairs, deadline=deadline,
+                      extra_args=["--proxy", "socks5h://127.0.0.2:%d" % bed.tarpit_server.port])
+    first = run.result["findings"][0]
+    assert first["code"] == "net.proxy_failed" and first["params"]["failed"] == "unreachable", run.explain()
+    assert [f for f in run.result["findings"] if f["severity"] == "error"] == [first], run.explain()
+    slack = float(os.environ.get("MAILDOCTOR_DEADLINE_SLACK", "0.5"))  # wider on the sanitizer build (90-asan)
+    assert run.seconds <= deadline + slack, "took %.2f s with a %g s deadline\n%s" % (run.seconds, deadline, run.explain())

@@ -106,6 +106,8 @@ void CurlSession::debug(curl_infotype type, const char* data, std::size_t size) 
       // Through a SOCKS proxy curl says "Connected to <proxy>" twice: once the TCP connection to the proxy stands,
       // and again after "SOCKS5 request granted." Only the second means the mail server is connected.
       if (spec_.proxy && s.rfind("SOCKS", 0) == 0 && s.find("request granted") != std::string_view::npos) socks_granted_ = true;
+      // curl writes this once a SOCKS5 proxy answered its greeting: from then on a wait is the proxy's wait for the server.
+      if (spec_.proxy && s.rfind("SOCKS5 connect to ", 0) == 0) out_.proxy_answered = true;
       if (s.rfind("Connected to ", 0) == 0) {
         if (spec_.proxy) out_.proxy_reached = true;
         if (!spec_.proxy || socks_granted_) {

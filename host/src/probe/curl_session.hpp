@@ -23,6 +23,7 @@ struct SessionOutcome {
   int tls_ms = -1;         // handshake duration; -1 when no handshake completed
   bool connected = false;
   bool proxy_reached = false;   // the TCP connection to the SOCKS proxy was made (its handshake began)
+  bool proxy_answered = false;  // the SOCKS5 proxy answered the greeting and was asked for the server
   long proxy_code = 0;          // CURLINFO_PROXY_ERROR (CURLPX_*)
   bool server_spoke = false;
   bool tls_done = false;

@@ -51,9 +51,12 @@ ConnectEvidence proxied_connect_evidence(const SessionOutcome& o, const Proxy& p
   }
   if (o.stopped) {
     if (c.error.empty()) c.error = o.deadline_hit ? "no answer before the deadline" : "stopped";
-    // Stuck before the proxy answered the TCP connect: the proxy is the one not answering. Stuck after: the proxy
-    // is still waiting for the mail server.
-    if (!o.proxy_reached) return proxy_failed("unreachable");
+    // Stuck before the proxy took the request for the server (no TCP connection to it, or no answer to the SOCKS
+    // greeting): the proxy is the one not answering. Stuck after: the proxy is still waiting for the mail server.
+    if (!o.proxy_reached || !o.proxy_answered) {
+      if (o.proxy_reached) c.error = "the proxy accepted the connection and never answered";
+      return proxy_failed("unreachable");
+    }
     c.status = ConnectEvidence::Status::timeout;
     return c;
   }
@@ -64,7 +67,7 @@ ConnectEvidence proxied_connect_evidence(const SessionOutcome& o, const Proxy& p
       // CURLE_PROXY.
       return proxy_failed(o.os_errno == ECONNREFUSED ? "refused" : "unreachable");
     case CURLE_OPERATION_TIMEDOUT:
-      if (!o.proxy_reached) return proxy_failed("unreachable");
+      if (!o.proxy_reached || !o.proxy_answered) return proxy_failed("unreachable");
       c.status = ConnectEvidence::Status::timeout;
       return c;
     case CURLE_PROXY: break;
