@@ -377,7 +377,7 @@ ProbeOutput run_probe(const ProbeSpec& spec, ProbeProgress& progress, const std:
     // the proxy's side knows would look missing).
     r.dns.status = DnsEvidence::Status::left_to_proxy;
     r.connect.proxy = proxy_address(*spec.proxy);
-    log.note("DNS: " + target.host + " is resolved by the proxy " + proxy_address(*spec.proxy));
+    log.note("DNS: no local lookup of " + target.host + ": the proxy " + proxy_address(*spec.proxy) + " resolves names");
   } else {
     r.dns = dns::resolve_host(spec.resolver, target.host, spec.deadline);
   }

@@ -15,7 +15,7 @@ const char* connect_word(ConnectEvidence::Status s) {
     case ConnectEvidence::Status::unreachable: return "host or network unreachable";
     case ConnectEvidence::Status::failed: return "connection failed";
     case ConnectEvidence::Status::skipped: return "not tried";
-    case ConnectEvidence::Status::proxy_failed: return "the proxy failed";
+    case ConnectEvidence::Status::proxy_failed: return "proxy failed";
   }
   return "";
 }
@@ -59,8 +59,10 @@ std::vector<Check> checks_for(const ProbeResult& r) {
   }
   if (r.connect.status == ConnectEvidence::Status::skipped) return out;
   std::string cdetail = connect_word(r.connect.status);
-  if (!r.connect.proxy.empty()) cdetail += " through the proxy " + r.connect.proxy;
-  if (r.connect.status == ConnectEvidence::Status::proxy_failed) cdetail += " (" + r.connect.proxy_failure + ")";
+  if (r.connect.status == ConnectEvidence::Status::proxy_failed)
+    cdetail = "the proxy " + r.connect.proxy + " failed (" + r.connect.proxy_failure + ")";
+  else if (!r.connect.proxy.empty())
+    cdetail += " through the proxy " + r.connect.proxy;
   if (!r.connect.address.empty() && r.connect.proxy.empty()) cdetail += " (" + r.connect.address + ")";
   if (r.connect.status != ConnectEvidence::Status::ok && !r.connect.error.empty()) cdetail += ": " + r.connect.error;
   add("connect", r.connect.status == ConnectEvidence::Status::ok ? CheckStatus::pass : CheckStatus::fail, r.connect.ms, cdetail);
