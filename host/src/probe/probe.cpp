@@ -51,6 +51,10 @@ ConnectEvidence proxied_connect_evidence(const SessionOutcome& o, const Proxy& p
   }
   if (o.stopped) {
     if (c.error.empty()) c.error = o.deadline_hit ? "no answer before the deadline" : "stopped";
+    if (!o.deadline_hit) {  // cancelled by the orchestrator: says nothing about the proxy
+      c.status = ConnectEvidence::Status::timeout;
+      return c;
+    }
     // Stuck before the proxy took the request for the server (no TCP connection to it, or no answer to the SOCKS
     // greeting): the proxy is the one not answering. Stuck after: the proxy is still waiting for the mail server.
     if (!o.proxy_reached || !o.proxy_answered) {
