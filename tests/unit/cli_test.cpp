@@ -407,7 +407,7 @@ TEST_CASE("a request without any user name gets no password from stdin: refused"
   CHECK(r.err.find("canary-pw") == std::string::npos);
 }
 
-TEST_CASE("--proxy is parsed into the request and wins over its \"proxy\"", "[cli][proxy]") {
+TEST_CASE("the --proxy flag is parsed into the request and wins over the request's proxy", "[cli][proxy]") {
   auto p = build({"diagnose", "--email", "b@e.test", "--imap", "i.e.test", "--proxy", "socks5h://127.0.0.1:1080"});
   REQUIRE(p.request);
   REQUIRE(p.request->options.proxy);
