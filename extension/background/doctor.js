@@ -9,6 +9,8 @@ import { lowersSecurity } from "../shared/safety.js";
 import { undoRecord, undoProblem } from "./undo.js";
 
 export const DIAGNOSABLE_TYPES = ["imap", "pop3"];
+// Account types shown with a notice instead of a check: Exchange Web Services (Thunderbird 145+) is not checked yet.
+export const NOT_CHECKED_TYPES = ["ews"];
 const TRIGGER_RANK = { "login-failure": 3, "send-failure": 2, startup: 1, popup: 1 };
 
 /** The saved password may be read only when the option says so, or the user just confirmed it. */
@@ -180,7 +182,14 @@ export function createDoctor(deps) {
   /* One diagnosis through the host, with the passwords given (each at most one login, by the host's rules), and
    * its outcome kept. Logins the server refused are remembered as fingerprints; an accepted login clears that. */
   async function runCheck(accountId, settings, { trigger, scope, observedError, passwords, withheld = {}, alternatives = true }) {
-    const built = buildRequest(settings, { scope, passwords, observedError });
+    // Thunderbird's proxy: the host connects the same way. One it cannot read (system, PAC, WPAD) is said on the card.
+    let network = {};
+    try {
+      network = (api.getProxySettings && (await api.getProxySettings())) || {};
+    } catch (e) {
+      network = {};
+    }
+    const built = buildRequest(settings, { scope, passwords, observedError, proxy: network.proxy ?? null });
     if (!built.ok) {
       return states.finish(accountId, { ok: false, error: { code: built.reason, message: "" } });
     }
@@ -204,6 +213,7 @@ export function createDoctor(deps) {
     const entry = await states.finish(accountId, outcome, {
       usedPassword: sent.length > 0,
       withheld: Object.keys(withheld).length ? withheld : null,
+      proxyUnread: network.unread ?? null,
     });
     if (statusOf(entry) === "ok" && entry.notifiedCause) await states.update(accountId, { notifiedCause: null });
     await refreshBadge();
@@ -362,7 +372,12 @@ export function createDoctor(deps) {
       const list = await diagnosableAccounts();
       // A deleted account's last problem would otherwise stay in storage, and in the badge's count, for ever.
       if (await states.forget(list.map((a) => a.id))) await refreshBadge();
-      return list.map((a) => ({ id: a.id, name: a.name, type: a.type, state: states.get(a.id) }));
+      const shown = list.map((a) => ({ id: a.id, name: a.name, type: a.type, state: states.get(a.id) }));
+      // Not a silent skip: an account maildoctor cannot check yet gets a card that says so.
+      for (const a of await accounts.list(false)) {
+        if (NOT_CHECKED_TYPES.includes(a.type)) shown.push({ id: a.id, name: a.name, type: a.type, state: null, notChecked: a.type });
+      }
+      return shown;
     },
   };
 }

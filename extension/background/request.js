@@ -18,7 +18,8 @@ function endpoint(server, password) {
  * passwords: {incoming, outgoing}, each present only when the user allowed reading it.
  * Returns {ok: true, request} or {ok: false, reason}: "unsupported" for account types the host cannot check.
  */
-export function buildRequest(settings, { scope = "account", passwords = {}, observedError = null, deadlineMs = DEFAULT_DEADLINE_MS } = {}) {
+/* proxy: the experiment's ProxySettings.proxy (Thunderbird's manual SOCKS proxy), sent as the request's "proxy". */
+export function buildRequest(settings, { scope = "account", passwords = {}, observedError = null, deadlineMs = DEFAULT_DEADLINE_MS, proxy = null } = {}) {
   const incoming = scope === "outgoing" ? null : endpoint(settings.incoming, passwords.incoming);
   const outgoing = scope === "incoming" ? null : endpoint(settings.outgoing, passwords.outgoing);
   if (!incoming && !outgoing) return { ok: false, reason: settings.incoming || settings.outgoing ? "no_host" : "unsupported" };
@@ -37,6 +38,9 @@ export function buildRequest(settings, { scope = "account", passwords = {}, obse
       deadline_ms: deadlineMs,
     },
   };
+  if (proxy && proxy.host) {
+    request.proxy = { type: proxy.type === "socks4" ? "socks4" : "socks5", host: String(proxy.host), port: proxy.port, remote_dns: proxy.remote_dns === true };
+  }
   if (observedError) request.observed_error = String(observedError).slice(0, 4000);
   return { ok: true, request };
 }

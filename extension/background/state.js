@@ -81,8 +81,8 @@ export class AccountStates {
     return this.update(accountId, { queued });
   }
 
-  finish(accountId, outcome, { usedPassword = false, withheld = null } = {}) {
-    const change = { checking: false, queued: false, progress: [], checkedAt: this.now(), usedPassword, withheld };
+  finish(accountId, outcome, { usedPassword = false, withheld = null, proxyUnread = null } = {}) {
+    const change = { checking: false, queued: false, progress: [], checkedAt: this.now(), usedPassword, withheld, proxyUnread };
     if (outcome.ok) {
       change.result = outcome.result;
       change.error = null;

@@ -6,6 +6,8 @@ import { localizeFinding, fixLabel, settingLabel, subjectLabel, settingValueLabe
 import { offerableFixes } from "../shared/safety.js";
 import { UNDO_WINDOW_MS } from "../background/undo.js";
 
+// Thunderbird's proxy that maildoctor could not follow (the experiment's ProxySettings.unread): the diagnosis went direct.
+const PROXY_UNREAD_KEYS = { system: "proxyUnreadSystem", pac: "proxyUnreadPac", wpad: "proxyUnreadWpad", invalid: "proxyUnreadInvalid" };
 const STATUS_KEYS = {
   ok: "statusOk",
   problem: "statusProblem",
@@ -208,7 +210,20 @@ function renderUndo(doc, account, undo, t, handlers, now) {
   ]);
 }
 
+// An account type maildoctor does not check yet: its card says so, with no Diagnose button.
+const NOT_CHECKED_KEYS = { ews: "accountEwsNotChecked" };
+
 function renderAccount(doc, account, model, t, handlers, formatTime, now) {
+  if (account.notChecked) {
+    const card = el(doc, "section", { className: "account status-unchecked not-checked", attrs: { "data-account": account.id } });
+    card.append(el(doc, "div", { className: "account-header" }, [
+      el(doc, "span", { className: "status-dot", attrs: { "aria-hidden": "true" } }),
+      el(doc, "span", { className: "account-name", text: account.name }),
+      el(doc, "span", { className: "account-status", text: t("statusUnchecked") }),
+    ]));
+    card.append(el(doc, "div", { className: "note not-checked-note", text: t(NOT_CHECKED_KEYS[account.notChecked] ?? "errorUnsupported") }));
+    return card;
+  }
   const entry = account.state;
   const status = statusOf(entry);
   const card = el(doc, "section", { className: `account status-${status}`, attrs: { "data-account": account.id } });
@@ -233,6 +248,7 @@ function renderAccount(doc, account, model, t, handlers, formatTime, now) {
     if (status === "ok") card.append(el(doc, "div", { className: "all-good", text: t("allGood") }));
     if (status === "inconclusive") card.append(el(doc, "div", { className: "inconclusive", text: t("inconclusiveText") }));
     for (const finding of result.findings ?? []) card.append(renderFinding(doc, account, finding, t, handlers, model));
+    if (PROXY_UNREAD_KEYS[entry.proxyUnread]) card.append(el(doc, "div", { className: "note proxy-unread", text: t(PROXY_UNREAD_KEYS[entry.proxyUnread]) }));
     for (const [, at] of Object.entries(entry.withheld ?? {}).slice(0, 1)) {
       card.append(el(doc, "div", { className: "note withheld", text: t("withheldNote", [formatTime(at)]) }));
     }

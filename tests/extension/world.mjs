@@ -34,7 +34,7 @@ function manyAccounts(n) {
   return out;
 }
 
-export async function world({ options = { autoDiagnose: true, savedPassword: "ask" }, verdict = "problem", clock, respond, extraAccounts = 0, hostOptions } = {}) {
+export async function world({ options = { autoDiagnose: true, savedPassword: "ask" }, verdict = "problem", clock, respond, extraAccounts = 0, hostOptions, proxySettings = {}, moreListed = [] } = {}) {
   const settings = { ...structuredClone(SETTINGS), ...manyAccounts(extraAccounts) };
   const calls = { passwordReads: [], notifications: [], badges: [], applied: [], markers: [], saved: [] };
   // What Thunderbird's login manager holds, per subject; savePassword changes it.
@@ -63,6 +63,10 @@ export async function world({ options = { autoDiagnose: true, savedPassword: "as
         server[setting] = value;
         return { before, after: { ...server } };
       },
+      // Thunderbird's proxy, as the experiment's getProxySettings reports it.
+      async getProxySettings() {
+        return structuredClone(proxySettings);
+      },
       async savePassword(accountId, subject, identityId, password) {
         if (calls.failSave) throw new Error("Services.logins.modifyLogin is not a function");
         calls.saved.push([accountId, subject, identityId, password]);
@@ -76,6 +80,7 @@ export async function world({ options = { autoDiagnose: true, savedPassword: "as
           { id: "account2", name: "Home", type: "pop3" },
           { id: "account3", name: "Local Folders", type: "local" },
           ...Object.values(settings).filter((a) => a.accountId.startsWith("many")).map((a) => ({ id: a.accountId, name: a.name, type: a.type })),
+          ...moreListed,
         ];
       },
     },

@@ -16,10 +16,11 @@ inline constexpr std::array kAuthMethods{AuthMethod::password, AuthMethod::passw
                                          AuthMethod::ntlm,     AuthMethod::gssapi,             AuthMethod::tls_certificate,
                                          AuthMethod::none};
 inline constexpr std::array kDnsStatuses{DnsEvidence::Status::ok, DnsEvidence::Status::not_found, DnsEvidence::Status::failed,
-                                         DnsEvidence::Status::skipped};
+                                         DnsEvidence::Status::skipped, DnsEvidence::Status::left_to_proxy};
 inline constexpr std::array kConnectStatuses{ConnectEvidence::Status::ok,          ConnectEvidence::Status::refused,
                                              ConnectEvidence::Status::timeout,     ConnectEvidence::Status::unreachable,
-                                             ConnectEvidence::Status::failed,      ConnectEvidence::Status::skipped};
+                                             ConnectEvidence::Status::failed,      ConnectEvidence::Status::skipped,
+                                             ConnectEvidence::Status::proxy_failed};
 inline constexpr std::array kTlsStatuses{TlsEvidence::Status::ok, TlsEvidence::Status::failed, TlsEvidence::Status::skipped};
 inline constexpr std::array kTlsFailures{TlsEvidence::Failure::none,
                                          TlsEvidence::Failure::plaintext_answer,

@@ -15,6 +15,7 @@ from .postfix import Postfix
 from .proc import log_sizes, read_logs
 from .silent import Tarpit, closed_port
 from .smtpsink import SmtpSink
+from .socks import Socks
 
 _live = []
 _live_lock = threading.Lock()
@@ -109,6 +110,12 @@ class Testbed:
         dns = Dnsmasq(os.path.join(self.dir, name), records)
         self._others.append(dns)
         return dns.start()
+
+    def socks(self, name, **kw):
+        """A microsocks SOCKS5 proxy (see socks.py for the options)."""
+        proxy = Socks(os.path.join(self.dir, name), **kw)
+        self._others.append(proxy)
+        return proxy.start()
 
     def tarpit(self):
         t = Tarpit().start()

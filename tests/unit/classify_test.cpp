@@ -333,3 +333,55 @@ TEST_CASE("STARTTLS to a silent implicit-TLS port is tls.wrong_mode", "[classify
   p.endpoint.port = 2143;
   CHECK(first(run(p)).code == "proto.no_greeting");
 }
+
+TEST_CASE("a failing proxy is the one first finding, and no mail server is blamed", "[classify][proxy]") {
+  Request req = request_for();
+  req.observed_error = "Login to server mail.example.test with username bob@example.test failed.";
+  Evidence e;
+  for (Subject s : {Subject::incoming, Subject::outgoing}) {
+    ProbeResult p = good_probe(s, s == Subject::incoming ? Protocol::imap : Protocol::smtp, "mail.example.test",
+                               s == Subject::incoming ? 993 : 465);
+    p.dns = {};
+    p.dns.status = DnsEvidence::Status::left_to_proxy;
+    p.connect = {};
+    p.connect.status = ConnectEvidence::Status::proxy_failed;
+    p.connect.proxy = "127.0.0.1:1080";
+    p.connect.proxy_failure = "refused";
+    p.connect.error = "Failed to connect to 127.0.0.1 port 1080: Connection refused";
+    p.tls = {};
+    p.greeting = {};
+    p.login = {};
+    p.login.reason = "no connection";
+    e.primary.push_back(p);
+  }
+  const Result r = classify(req, e);
+  CHECK(r.verdict == "problem");
+  REQUIRE_FALSE(r.findings.empty());
+  const Finding& f = r.findings.front();
+  CHECK(f.code == "net.proxy_failed");
+  CHECK(f.subject == Subject::account);
+  CHECK(f.params["failed"] == "refused");
+  CHECK(f.params["proxy"] == "127.0.0.1:1080");
+  int proxy_findings = 0;
+  for (const auto& g : r.findings) {
+    if (g.code == "net.proxy_failed") ++proxy_findings;
+    else CHECK(g.severity != Severity::error);  // nothing blames the servers the proxy never reached
+  }
+  CHECK(proxy_findings == 1);
+}
+
+TEST_CASE("a server port refused as the proxy saw it is net.refused, not a proxy failure", "[classify][proxy]") {
+  ProbeResult p = good_probe();
+  p.dns = {};
+  p.dns.status = DnsEvidence::Status::left_to_proxy;
+  p.connect = {};
+  p.connect.status = ConnectEvidence::Status::refused;
+  p.connect.proxy = "127.0.0.1:1080";
+  p.tls = {};
+  p.greeting = {};
+  p.login = {};
+  const Result r = run(p);
+  CHECK(first(r).code == "net.refused");
+  for (const auto& g : r.findings) CHECK(g.code != "net.proxy_failed");
+  for (const auto& g : r.findings) CHECK(g.code != "dns.not_found");
+}

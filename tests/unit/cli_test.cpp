@@ -406,3 +406,37 @@ TEST_CASE("a request without any user name gets no password from stdin: refused"
   CHECK_THAT(r.err, Catch::Contains("user name"));
   CHECK(r.err.find("canary-pw") == std::string::npos);
 }
+
+TEST_CASE("the --proxy flag is parsed into the request and wins over the request's proxy", "[cli][proxy]") {
+  auto p = build({"diagnose", "--email", "b@e.test", "--imap", "i.e.test", "--proxy", "socks5h://127.0.0.1:1080"});
+  REQUIRE(p.request);
+  REQUIRE(p.request->options.proxy);
+  CHECK(p.request->options.proxy->type == Proxy::Type::socks5);
+  CHECK(p.request->options.proxy->remote_dns);
+  CHECK(p.request->options.proxy->host == "127.0.0.1");
+  CHECK(p.request->options.proxy->port == 1080);
+
+  const std::string doc = R"({"account": {"email": "bob@example.test",
+      "incoming": {"protocol": "imap", "host": "imap.example.test"}},
+      "proxy": {"type": "socks5", "host": "10.1.1.1", "port": 9050, "remote_dns": false}})";
+  p = build({"diagnose", "--request", "req.json"}, doc);
+  REQUIRE(p.request);
+  REQUIRE(p.request->options.proxy);
+  CHECK(p.request->options.proxy->host == "10.1.1.1");
+  p = build({"diagnose", "--request", "req.json", "--proxy", "socks4://127.0.0.1:1081"}, doc);
+  REQUIRE(p.request);
+  CHECK(p.request->options.proxy->type == Proxy::Type::socks4);
+  CHECK(p.request->options.proxy->port == 1081);
+
+  CHECK_FALSE(build({"diagnose", "--email", "b@e.test", "--imap", "i.e.test"}).request->options.proxy);
+
+  for (const char* bad : {"http://127.0.0.1:3128", "socks5h://127.0.0.1", "socks5h://127.0.0.1:0", "socks5h://u:p@127.0.0.1:1080", "127.0.0.1:1080"}) {
+    INFO(bad);
+    auto cl = parse_command_line({"diagnose", "--email", "b@e.test", "--proxy", bad});
+    REQUIRE(cl.error);
+    CHECK_THAT(cl.error->message, Catch::StartsWith("--proxy"));
+    CHECK(parse_command_line({"batch", "--proxy", bad}).error);
+  }
+  auto batch = parse_command_line({"batch", "--proxy", "socks5h://127.0.0.1:1080"});
+  CHECK_FALSE(batch.error);
+}

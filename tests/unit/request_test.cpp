@@ -152,3 +152,78 @@ TEST_CASE("wipe_strings overwrites the DOM's strings in place", "[request][secur
   CHECK(j["n"][0] == 1);
   CHECK(j["n"][1].get<std::string>().empty());
 }
+
+TEST_CASE("the request's proxy is read and checked", "[request][proxy]") {
+  json j = good();
+  j["proxy"] = json::parse(R"({"type":"socks5","host":"127.0.0.1","port":1080,"remote_dns":true})");
+  auto p = parse_request(j);
+  REQUIRE(p.request);
+  REQUIRE(p.request->options.proxy);
+  CHECK(p.request->options.proxy->type == Proxy::Type::socks5);
+  CHECK(p.request->options.proxy->host == "127.0.0.1");
+  CHECK(p.request->options.proxy->port == 1080);
+  CHECK(p.request->options.proxy->remote_dns);
+  CHECK(proxy_url(*p.request->options.proxy) == "socks5h://127.0.0.1:1080");
+
+  j["proxy"] = json::parse(R"({"type":"socks4","host":"::1","port":9050})");
+  p = parse_request(j);
+  REQUIRE(p.request);
+  CHECK_FALSE(p.request->options.proxy->remote_dns);
+  CHECK(proxy_url(*p.request->options.proxy) == "socks4://[::1]:9050");
+
+  CHECK_FALSE(parse_request(good()).request->options.proxy);  // no "proxy": direct
+
+  for (const char* bad : {R"({"type":"http","host":"h","port":1})", R"({"type":"socks5h","host":"h","port":1})",
+                          R"({"type":5,"host":"h","port":1})", R"({"host":"h","port":1})"}) {
+    j["proxy"] = json::parse(bad);
+    CHECK(refused_field(j) == "proxy.type");
+  }
+  for (const char* bad : {R"({"type":"socks5","host":"h","port":0})", R"({"type":"socks5","host":"h","port":65536})",
+                          R"({"type":"socks5","host":"h","port":"1080"})", R"({"type":"socks5","host":"h"})",
+                          R"({"type":"socks5","host":"h","port":1.5})"}) {
+    j["proxy"] = json::parse(bad);
+    CHECK(refused_field(j) == "proxy.port");
+  }
+  for (const char* bad : {R"({"type":"socks5","host":"","port":1})", R"({"type":"socks5","host":"a b","port":1})",
+                          R"({"type":"socks5","host":"a\r\nb","port":1})", R"({"type":"socks5","host":"u@h","port":1})",
+                          R"({"type":"socks5","host":"h/x","port":1})", R"({"type":"socks5","port":1})"}) {
+    j["proxy"] = json::parse(bad);
+    CHECK(refused_field(j) == "proxy.host");
+  }
+  j["proxy"] = json::parse(R"({"type":"socks5","host":"h","port":1,"remote_dns":"yes"})");
+  CHECK(refused_field(j) == "proxy.remote_dns");
+  j["proxy"] = "socks5h://127.0.0.1:1080";
+  CHECK(refused_field(j) == "proxy");
+}
+
+TEST_CASE("proxy URLs of the CLI", "[request][proxy]") {
+  std::string why;
+  auto p = parse_proxy_url("socks5h://127.0.0.1:1080", why);
+  REQUIRE(p);
+  CHECK(p->type == Proxy::Type::socks5);
+  CHECK(p->remote_dns);
+  CHECK(p->port == 1080);
+  p = parse_proxy_url("socks5://proxy.example.test:9050/", why);
+  REQUIRE(p);
+  CHECK_FALSE(p->remote_dns);
+  CHECK(p->host == "proxy.example.test");
+  p = parse_proxy_url("socks4a://[::1]:1", why);
+  REQUIRE(p);
+  CHECK(p->type == Proxy::Type::socks4);
+  CHECK(p->remote_dns);
+  CHECK(p->host == "::1");
+  CHECK(proxy_url(*p) == "socks4a://[::1]:1");
+  p = parse_proxy_url("socks4://10.0.0.1:65535", why);
+  REQUIRE(p);
+  CHECK_FALSE(p->remote_dns);
+  for (const char* bad : {"", "127.0.0.1:1080", "http://127.0.0.1:3128", "https://h:1", "socks5h://", "socks5h://h",
+                          "socks5h://h:", "socks5h://h:0", "socks5h://h:65536", "socks5h://h:99999999999", "socks5h://h:-1",
+                          "socks5h://h:10x", "socks5h://user:pw@h:1080", "socks5h://h:1/path", "socks5h://h:1?q", "socks5h://a b:1",
+                          "socks5h://[::1:1", "socks5h://a:b:1", "socks5h://:1080"}) {
+    INFO(bad);
+    why.clear();
+    CHECK_FALSE(parse_proxy_url(bad, why));
+    CHECK_FALSE(why.empty());
+  }
+  CHECK_FALSE(parse_proxy_url(std::string("socks5h://h\r\nx:1", 16), why));
+}

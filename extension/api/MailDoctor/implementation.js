@@ -502,6 +502,22 @@
             return api.markers.set(server.key, clean, () => api.clicks.emit("click", accountId));
           },
 
+          async getProxySettings() {
+            const read = (name, type, fallback) => {
+              const pref = "network.proxy." + name;
+              if (Services.prefs.getPrefType(pref) === Services.prefs.PREF_INVALID) return fallback;
+              return type === "int" ? Services.prefs.getIntPref(pref) : type === "bool" ? Services.prefs.getBoolPref(pref) : Services.prefs.getStringPref(pref);
+            };
+            return api.terms.proxy({
+              type: read("type", "int", 0),
+              socks: read("socks", "string", ""),
+              socks_port: read("socks_port", "int", 0),
+              socks_version: read("socks_version", "int", 5),
+              socks_remote_dns: read("socks_remote_dns", "bool", false),
+              socks5_remote_dns: read("socks5_remote_dns", "bool", undefined),
+            });
+          },
+
           async getAdminDefaults() {
             const read = (name, type) => {
               const pref = PREF_BRANCH + name;

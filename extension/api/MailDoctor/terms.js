@@ -96,5 +96,26 @@ var MailDoctorTerms = (() => {
     }
   }
 
-  return { security, auth, port, incomingProtocol, settingValue, SETTINGS };
+  /* Thunderbird's proxy prefs, as read by the experiment, in request terms (CONTRACT section 1, "proxy").
+   * prefs: {type, socks, socks_port, socks_version, socks_remote_dns, socks5_remote_dns} (network.proxy.*).
+   * Mail connections use a proxy only through SOCKS (an HTTP proxy does not carry IMAP/POP3/SMTP).
+   * Returns {proxy} for a manual SOCKS proxy, {unread: "system"|"pac"|"wpad"} for one only Thunderbird's network
+   * code can resolve (the diagnosis then goes direct and says so), or {} for no proxy. */
+  const UNREAD_PROXY_TYPES = { 2: "pac", 4: "wpad", 5: "system" };
+  function proxy(prefs) {
+    const type = prefs?.type;
+    if (Object.prototype.hasOwnProperty.call(UNREAD_PROXY_TYPES, type)) return { unread: UNREAD_PROXY_TYPES[type] };
+    if (type !== 1) return {};
+    const host = typeof prefs.socks === "string" ? prefs.socks.trim() : "";
+    const port = prefs.socks_port;
+    if (!host || !Number.isInteger(port) || port < 1 || port > 65535) return {};
+    if (!/^[A-Za-z0-9.\-:[\]_]{1,253}$/.test(host)) return { unread: "invalid" };
+    const v4 = prefs.socks_version === 4;
+    // Since Firefox 116 SOCKS5 has its own remote-DNS pref (on by default); socks_remote_dns is SOCKS4's (4a).
+    const remote = v4 ? prefs.socks_remote_dns === true
+      : typeof prefs.socks5_remote_dns === "boolean" ? prefs.socks5_remote_dns : prefs.socks_remote_dns === true;
+    return { proxy: { type: v4 ? "socks4" : "socks5", host: host.replace(/^\[(.*)\]$/, "$1"), port, remote_dns: remote } };
+  }
+
+  return { security, auth, port, incomingProtocol, settingValue, proxy, SETTINGS };
 })();

@@ -24,18 +24,25 @@ struct Reply {
 };
 
 struct DnsEvidence {
-  enum class Status { ok, not_found, failed, skipped } status = Status::skipped;
+  // left_to_proxy: a SOCKS proxy with remote DNS resolves the name (socks5h / socks4a); no local lookup was made.
+  enum class Status { ok, not_found, failed, skipped, left_to_proxy } status = Status::skipped;
   std::vector<std::string> addresses;
   int ms = 0;
   std::string error;
 };
 
 struct ConnectEvidence {
-  enum class Status { ok, refused, timeout, unreachable, failed, skipped } status = Status::skipped;
+  // proxy_failed: the SOCKS proxy itself failed (see proxy_failure); the mail server was never reached.
+  enum class Status { ok, refused, timeout, unreachable, failed, skipped, proxy_failed } status = Status::skipped;
   std::string address;
   int ms = 0;
   int os_errno = 0;
   std::string error;
+  std::string proxy;          // "host:port" of the SOCKS proxy the connection went through; empty: direct
+  // With proxy_failed, what failed: "refused" (nothing listens at the proxy), "unreachable" (no route, no answer, or
+  // its name does not resolve), "authentication" (the proxy wants a login), "target_refused" (the proxy would not
+  // connect to the mail server: its rules, or a general failure), "protocol" (it does not speak that SOCKS version).
+  std::string proxy_failure;
 };
 
 struct CertInfo {

@@ -42,6 +42,22 @@ struct ConnectTo {
   std::uint16_t to_port = 0;
 };
 
+// Thunderbird's manual SOCKS proxy (CONTRACT section 1, "proxy"): every connection of the diagnosis goes through it.
+struct Proxy {
+  enum class Type { socks4, socks5 } type = Type::socks5;
+  std::string host;
+  std::uint16_t port = 0;
+  bool remote_dns = false;  // names are resolved by the proxy (socks5h / socks4a); local DNS decides nothing
+};
+
+// libcurl's CURLOPT_PROXY form: socks5h://, socks5://, socks4a:// or socks4:// + host:port.
+std::string proxy_url(const Proxy& proxy);
+// "host:port" for messages.
+std::string proxy_address(const Proxy& proxy);
+
+// The CLI's --proxy value: socks5h|socks5|socks4a|socks4://HOST:PORT. Sets error (a sentence) when it is not one.
+std::optional<Proxy> parse_proxy_url(std::string_view text, std::string& error);
+
 struct Options {
   bool login = true;
   bool alternatives = true;
@@ -53,6 +69,8 @@ struct Options {
   bool verbose = false;
   // --trust-discovered: the user confirms in advance every discovered server that would otherwise need confirmation.
   bool trust_discovered = false;
+  // The request's top-level "proxy" or the CLI's --proxy; none: direct connections.
+  std::optional<Proxy> proxy;
 };
 
 struct Request {

@@ -221,6 +221,7 @@ class Batch {
     o.connect_to = s_.connect_to;
     o.cacert = s_.cacert;
     o.dns_servers = s_.dns_servers;
+    if (s_.proxy) o.proxy = s_.proxy;
   }
 
   // A line with the same logins as `leader`: the leader's answer is its answer, and no login is made for it.

@@ -24,6 +24,7 @@ struct BatchSettings {
   std::vector<ConnectTo> connect_to;
   std::string cacert;
   std::string dns_servers;
+  std::optional<Proxy> proxy;  // --proxy: replaces a line's own "proxy"
   bool no_login = false;
   bool no_alternatives = false;
   // Discovered servers that need the user's confirmation get the password (no prompt in batch mode).

@@ -37,6 +37,7 @@ po::options_description describe_options() {
     ("cacert", po::value<std::string>(), "FILE: trust this CA bundle")
     ("connect-to", po::value<std::vector<std::string>>()->composing(), "HOST:PORT:HOST2:PORT2 (repeatable)")
     ("dns-servers", po::value<std::string>(), "ADDR[:PORT][,ADDR[:PORT]...]")
+    ("proxy", po::value<std::string>(), "socks5h|socks5|socks4a|socks4://HOST:PORT: connect through this SOCKS proxy")
     ("verbose,v", po::bool_switch(), "also print the transcript")
     ("input", po::value<std::string>(), "FILE|-: batch input, one request per line")
     ("output", po::value<std::string>(), "FILE|-: batch output, one answer per line")
@@ -200,6 +201,9 @@ Common options:
                           are still checked against HOST)
   --dns-servers ADDR[:PORT][,ADDR[:PORT]...]
                           send every DNS lookup to these servers
+  --proxy socks5h://HOST:PORT
+                          make every connection through this SOCKS proxy, as Thunderbird does
+                          (socks5h/socks4a: the proxy resolves the names; socks5/socks4: this computer)
   -v, --verbose           also print the protocol transcript (passwords are never shown)
 
 With --email alone, the servers are discovered as a mail client would (provider knowledge,
@@ -341,6 +345,14 @@ ParsedCommandLine parse_command_line(const std::vector<std::string>& args) {
   cl.verbose = vm["verbose"].as<bool>();
   cl.cacert = get(vm, "cacert");
   cl.dns_servers = get(vm, "dns-servers");
+  cl.proxy = get(vm, "proxy");
+  if (vm.count("proxy")) {
+    std::string why;
+    if (!parse_proxy_url(cl.proxy, why)) {
+      out.error = UsageError{"--proxy \"" + cl.proxy + "\": " + why};
+      return out;
+    }
+  }
   if (vm.count("connect-to")) cl.connect_to = vm["connect-to"].as<std::vector<std::string>>();
   if (vm.count("deadline")) {
     const std::string d = get(vm, "deadline");
@@ -447,6 +459,10 @@ ParsedRequest build_request(const CommandLine& cl, const std::optional<std::stri
   }
   o.cacert = cl.cacert;
   o.dns_servers = cl.dns_servers;
+  if (!cl.proxy.empty()) {
+    std::string why;
+    o.proxy = parse_proxy_url(cl.proxy, why);  // checked in parse_command_line; the flag wins over the request's "proxy"
+  }
   o.verbose = cl.verbose;
   return parsed;
 }

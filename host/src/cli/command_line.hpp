@@ -28,6 +28,7 @@ struct CommandLine {
   std::string cacert;
   std::vector<std::string> connect_to;
   std::string dns_servers;
+  std::string proxy;  // --proxy URL, checked by parse_command_line
   // batch
   std::string input = "-", output = "-", resume, summary, state;
   int jobs = 16;

@@ -123,6 +123,10 @@ int run_batch_command(const CommandLine& cl, Io& io, const Diagnose& diagnose) {
   }
   s.cacert = cl.cacert;
   s.dns_servers = cl.dns_servers;
+  if (!cl.proxy.empty()) {
+    std::string why;
+    s.proxy = parse_proxy_url(cl.proxy, why);  // checked in parse_command_line
+  }
   s.no_login = cl.no_login;
   s.no_alternatives = cl.no_alternatives;
   s.trust_discovered = cl.trust_discovered;

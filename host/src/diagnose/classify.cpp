@@ -75,6 +75,9 @@ Result classify(const Request& request, const Evidence& evidence, std::time_t no
     return severity_order(a.finding.severity) < severity_order(b.finding.severity);
   });
 
+  // A failing proxy stands in front of every server: it is the first thing to fix, whatever the subject.
+  std::stable_partition(ctx.out.begin(), ctx.out.end(), [](const Ranked& r) { return r.finding.code == "net.proxy_failed"; });
+
   bool error = false, doubt = evidence.primary.empty();
   for (auto& r : ctx.out) {
     error = error || r.finding.severity == Severity::error;

@@ -5,7 +5,7 @@
 
 namespace maildoctor::diagnose {
 namespace {
-constexpr std::array<std::string_view, 43> kCodes{
+constexpr std::array<std::string_view, 44> kCodes{
     "dns.not_found",          "dns.failed",
     "net.refused",            "net.timeout",
     "net.port_blocked",       "net.unreachable",
@@ -31,6 +31,7 @@ constexpr std::array<std::string_view, 43> kCodes{
     "tls.starttls_injected",  // data followed the STARTTLS go-ahead before TLS: refused, nothing sent
     "config.cutoff_ahead",    // warning: the provider switches off what this account uses on a known date
     "tls.cert_expires_soon",  // warning: the server's certificate ends within 14 days
+    "net.proxy_failed",       // Thunderbird's SOCKS proxy failed: params.failed says how; the mail server was not reached
 };
 }  // namespace
 

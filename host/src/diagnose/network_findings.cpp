@@ -15,6 +15,37 @@ std::vector<int> answering_ports(const Context& ctx, const ProbeResult& p) {
     if (a->connect.status == ConnectEvidence::Status::ok && a->endpoint.port != p.endpoint.port) out.push_back(a->endpoint.port);
   return out;
 }
+const char* proxy_failure_text(const std::string& what) {
+  if (what == "refused") return "The proxy refused the connection: nothing listens at that address and port. Check the proxy's "
+                                "address and port in Thunderbird's connection settings, or start the proxy.";
+  if (what == "authentication") return "The proxy asks for a login. Thunderbird's mail connections cannot log in to a SOCKS "
+                                       "proxy: use a proxy that needs none, or allow this computer on it.";
+  if (what == "target_refused") return "The proxy answered but would not connect to the mail server {host} port {port}: its "
+                                       "rules forbid it, or it could not resolve or reach the server. Ask whoever runs the proxy.";
+  if (what == "protocol") return "Something answers at the proxy's address, but not as a SOCKS proxy of the configured version. Check "
+                                 "the proxy type and port in Thunderbird's connection settings.";
+  return "The proxy did not answer: its host cannot be reached from this computer or its name does not resolve. Check the "
+         "proxy's address in Thunderbird's connection settings, or whether the proxy is running.";
+}
+
+// One finding for the whole diagnosis, not one per server: every connection goes through the same proxy.
+void proxy_finding(Context& ctx, const ProbeResult& p) {
+  for (const auto& r : ctx.out)
+    if (r.finding.code == "net.proxy_failed") return;
+  Finding f = make_finding("net.proxy_failed", Severity::error, p, ctx, "The proxy " + p.connect.proxy + " does not work",
+                           proxy_failure_text(p.connect.proxy_failure));
+  f.subject = Subject::account;
+  f.params["proxy"] = p.connect.proxy;
+  f.params["failed"] = p.connect.proxy_failure;
+  if (!p.connect.error.empty()) f.params["error"] = p.connect.error;
+  f.evidence = {p.connect.error.empty() ? "proxy " + p.connect.proxy + ": " + p.connect.proxy_failure : p.connect.error};
+  f.fixes.push_back({});
+  f.fixes.back().kind = "steps";
+  f.fixes.back().steps = {"Thunderbird: Settings > General > Network & Disk Space > Connection Settings: check the SOCKS host and port, "
+                          "or choose \"No proxy\" if this network does not need one."};
+  ctx.add(std::move(f), kRankConnect - 5);
+}
+
 }  // namespace
 
 bool network_findings(Context& ctx, const ProbeResult& p) {
@@ -37,6 +68,10 @@ bool network_findings(Context& ctx, const ProbeResult& p) {
     return false;
   }
   if (p.connect.status == C::ok || p.connect.status == C::skipped) return true;
+  if (p.connect.status == C::proxy_failed) {
+    proxy_finding(ctx, p);
+    return false;  // the mail server was never reached: nothing about it is known
+  }
 
   apply_rules(ctx, p, "connect", error_reply(p.connect.error), kRankConnect);
   Finding f;

@@ -190,7 +190,8 @@ void observed_error_findings(Context& ctx) {
   const bool reached = std::none_of(ctx.out.begin(), ctx.out.end(), [&](const Ranked& r) {
     return r.finding.subject == p.endpoint.subject && r.finding.severity == Severity::error;
   });
-  if (!reached) return;
+  // A failed proxy (net.proxy_failed, subject account) means the server was never reached either.
+  if (!reached || p.connect.status == ConnectEvidence::Status::proxy_failed) return;
 
   const bool thunderbird_login_failed = thunderbird_says_login_failed(text);
   // Rules judge the server's words only: Thunderbird's own sentences ("... try again.") are not a server reply. A

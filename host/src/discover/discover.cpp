@@ -160,6 +160,9 @@ DiscoveryEvidence discover(Request& request, Clock::time_point deadline, const D
   fetch.connect_to = request.options.connect_to;
   fetch.cacert = request.options.cacert;
   fetch.gate = hooks.connection_gate;
+  fetch.proxy = request.options.proxy;
+  // With the proxy resolving names (Thunderbird's socks_remote_dns), local DNS decides nothing: no SRV or MX lookup.
+  const bool local_dns = !(request.options.proxy && request.options.proxy->remote_dns);
 
   std::vector<Candidate> candidates;
   {
@@ -177,11 +180,15 @@ DiscoveryEvidence discover(Request& request, Clock::time_point deadline, const D
   for (const auto& src : direct)
     autoconfig.push_back(std::async(std::launch::async, [&, src] { return fetch_autoconfig(src, email, fetch, deadline, report, have_password); }));
   std::vector<std::future<discovery::SrvAnswer>> srv;
+  if (!local_dns)
+    report.check(CheckStatus::skip, 0, "SRV and MX " + domain,
+                 "left to the proxy " + proxy_address(*request.options.proxy) + " (remote DNS): no local DNS lookup");
   for (const auto& service : discovery::srv_services())
-    srv.push_back(std::async(std::launch::async, [&, service] { return lookup_service(service, domain, resolver, deadline, report); }));
+    if (local_dns) srv.push_back(std::async(std::launch::async, [&, service] { return lookup_service(service, domain, resolver, deadline, report); }));
   // The MX tells which provider hosts the mail (a custom domain on Google, Microsoft ...): its ISPDB entry is
   // the next best source when the domain itself has none.
   auto mx = std::async(std::launch::async, [&]() -> std::pair<dns::MxLookup, std::optional<Candidate>> {
+    if (!local_dns) return {dns::MxLookup{}, std::nullopt};
     const auto start = Clock::now();
     auto lookup = dns::lookup_mx(resolver, domain, deadline);
     std::string hosts;
@@ -271,6 +278,7 @@ std::vector<std::pair<std::string, std::string>> published_hosts(const Request& 
   fetch.connect_to = request.options.connect_to;
   fetch.cacert = request.options.cacert;
   fetch.gate = gate;
+  fetch.proxy = request.options.proxy;
   DiscoveryEvidence scratch;
   DiscoverHooks silent;
   Reporter report(silent, scratch);

@@ -111,15 +111,18 @@ FetchResult fetch_once(const std::string& url, const FetchOptions& options, dns:
                               ":" + std::to_string(connect_port);
     connect_to.reset(curl_slist_append(nullptr, entry.c_str()));
   }
-  const DnsEvidence dns = dns::resolve_host(options.resolver, connect_host, deadline);
-  if (dns.status != DnsEvidence::Status::ok) {
-    r.error = "could not resolve " + connect_host + ": " + dns.error;
-    return r;
+  Slist resolve;
+  if (!(options.proxy && options.proxy->remote_dns)) {  // with remote DNS the proxy resolves the name, not we
+    const DnsEvidence dns = dns::resolve_host(options.resolver, connect_host, deadline);
+    if (dns.status != DnsEvidence::Status::ok) {
+      r.error = "could not resolve " + connect_host + ": " + dns.error;
+      return r;
+    }
+    std::string addresses;
+    for (const auto& a : dns.addresses) addresses += (addresses.empty() ? "" : ",") + (a.find(':') != std::string::npos ? "[" + a + "]" : a);
+    const std::string resolve_entry = host_in_url_form(connect_host) + ":" + std::to_string(connect_port) + ":" + addresses;
+    resolve.reset(curl_slist_append(nullptr, resolve_entry.c_str()));
   }
-  std::string addresses;
-  for (const auto& a : dns.addresses) addresses += (addresses.empty() ? "" : ",") + (a.find(':') != std::string::npos ? "[" + a + "]" : a);
-  const std::string resolve_entry = host_in_url_form(connect_host) + ":" + std::to_string(connect_port) + ":" + addresses;
-  Slist resolve(curl_slist_append(nullptr, resolve_entry.c_str()));
 
   const long left = remaining_ms(deadline);
   if (left <= 0) {
@@ -145,12 +148,14 @@ FetchResult fetch_once(const std::string& url, const FetchOptions& options, dns:
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
   // Never through a proxy from the environment (https_proxy, ALL_PROXY): whoever sets one would read and answer
   // every settings document. A proxy, if ever needed, is configured explicitly.
-  curl_easy_setopt(c, CURLOPT_PROXY, "");
-  curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+  // Thunderbird's own SOCKS proxy is the one exception: the user configured it.
+  const std::string proxy = options.proxy ? proxy_url(*options.proxy) : std::string();
+  curl_easy_setopt(c, CURLOPT_PROXY, proxy.c_str());
+  if (!options.proxy) curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, left);
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, left);
-  curl_easy_setopt(c, CURLOPT_RESOLVE, resolve.get());
+  if (resolve) curl_easy_setopt(c, CURLOPT_RESOLVE, resolve.get());
   if (connect_to) curl_easy_setopt(c, CURLOPT_CONNECT_TO, connect_to.get());
   platform::use_trust_anchors(c, options.cacert);
   curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_bytes));

@@ -2,6 +2,7 @@
 // One bounded HTTPS GET for autoconfig documents, resolved through our own resolver so that --dns-servers,
 // --connect-to and --cacert apply exactly as they do to the mail probes.
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,8 @@ struct FetchOptions {
   int max_redirects = 3;
   // Batch mode's --per-server cap: each fetch's connection takes a slot for the host:port it connects to.
   ConnectionGate* gate = nullptr;
+  // Thunderbird's SOCKS proxy: the fetch goes through it; with remote_dns the proxy resolves the name.
+  std::optional<Proxy> proxy;
 };
 
 struct FetchResult {

@@ -46,6 +46,7 @@ std::vector<PlannedProbe> plan_probes(const Request& request, probe::Clock::time
     s.connect_to = request.options.connect_to;
     s.cacert = request.options.cacert;
     s.resolver.servers = request.options.dns_servers;
+    s.proxy = request.options.proxy;
     s.t0 = t0;
     s.deadline = deadline;
     return s;

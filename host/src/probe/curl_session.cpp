@@ -103,9 +103,17 @@ void CurlSession::debug(curl_infotype type, const char* data, std::size_t size) 
       break;
     case CURLINFO_TEXT: {
       while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.remove_suffix(1);
+      // Through a SOCKS proxy curl says "Connected to <proxy>" twice: once the TCP connection to the proxy stands,
+      // and again after "SOCKS5 request granted." Only the second means the mail server is connected.
+      if (spec_.proxy && s.rfind("SOCKS", 0) == 0 && s.find("request granted") != std::string_view::npos) socks_granted_ = true;
+      // curl writes this once a SOCKS5 proxy answered its greeting: from then on a wait is the proxy's wait for the server.
+      if (spec_.proxy && s.rfind("SOCKS5 connect to ", 0) == 0) out_.proxy_answered = true;
       if (s.rfind("Connected to ", 0) == 0) {
-        progress_.connected = true;
-        out_.connected = true;
+        if (spec_.proxy) out_.proxy_reached = true;
+        if (!spec_.proxy || socks_granted_) {
+          progress_.connected = true;
+          out_.connected = true;
+        }
       }
       if (s.rfind("SSL connection using ", 0) == 0) {
         progress_.tls_done = true;
@@ -174,8 +182,15 @@ SessionOutcome CurlSession::run(const ConnectTarget& target, const std::vector<s
   curl_easy_setopt(easy_, CURLOPT_DEBUGDATA, this);
   curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, errbuf_);
   curl_easy_setopt(easy_, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_IGNORED));
-  curl_easy_setopt(easy_, CURLOPT_PROXY, "");  // never through an environment proxy
-  curl_easy_setopt(easy_, CURLOPT_NOPROXY, "*");
+  if (spec_.proxy) {
+    // Thunderbird's SOCKS proxy, as the user configured it. It changes how the connection is made, never where the
+    // password goes: the URL, and so the login, still names the configured host.
+    const std::string proxy = proxy_url(*spec_.proxy);
+    curl_easy_setopt(easy_, CURLOPT_PROXY, proxy.c_str());
+  } else {
+    curl_easy_setopt(easy_, CURLOPT_PROXY, "");  // never through an environment proxy
+    curl_easy_setopt(easy_, CURLOPT_NOPROXY, "*");
+  }
   // curl's own timeouts are a backstop only: the loop below stops the probe at the deadline itself, which is
   // how it knows the stage it was in.
   long left = std::max(1, ms_between(Clock::now(), spec_.deadline)) + 1000;
@@ -259,6 +274,7 @@ SessionOutcome CurlSession::run(const ConnectTarget& target, const std::vector<s
   out_.error = errbuf_;
   log_.scrub(out_.error);
   curl_easy_getinfo(easy_, CURLINFO_OS_ERRNO, &out_.os_errno);
+  if (spec_.proxy) curl_easy_getinfo(easy_, CURLINFO_PROXY_ERROR, &out_.proxy_code);
   char* ip = nullptr;
   if (curl_easy_getinfo(easy_, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip) out_.primary_ip = ip;
   curl_off_t connect_us = 0, app_us = 0;

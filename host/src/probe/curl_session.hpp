@@ -22,6 +22,9 @@ struct SessionOutcome {
   int connect_ms = -1;     // since the probe started; -1 when TCP never connected
   int tls_ms = -1;         // handshake duration; -1 when no handshake completed
   bool connected = false;
+  bool proxy_reached = false;   // the TCP connection to the SOCKS proxy was made (its handshake began)
+  bool proxy_answered = false;  // the SOCKS5 proxy answered the greeting and was asked for the server
+  long proxy_code = 0;          // CURLINFO_PROXY_ERROR (CURLPX_*)
   bool server_spoke = false;
   bool tls_done = false;
   bool stopped = false;         // cancelled by the orchestrator or by the deadline
@@ -68,6 +71,7 @@ class CurlSession {
   curl_slist* resolve_ = nullptr;
   curl_slist* connect_to_ = nullptr;
   char errbuf_[CURL_ERROR_SIZE] = {};
+  bool socks_granted_ = false;
   SessionOutcome out_;
 };
 

@@ -31,6 +31,87 @@ bool safe_address(const std::string& email) {
   return !email.empty() && safe_for_command(email) && email.find_first_of("<> ") == std::string::npos;
 }
 
+// A connection through a SOCKS proxy: curl's result and the proxy's own reply code (CURLINFO_PROXY_ERROR) say whether
+// the proxy failed or the mail server did, as the proxy saw it.
+ConnectEvidence proxied_connect_evidence(const SessionOutcome& o, const Proxy& proxy) {
+  ConnectEvidence c;
+  c.os_errno = static_cast<int>(o.os_errno);
+  c.address = o.primary_ip;
+  c.proxy = proxy_address(proxy);
+  c.error = o.error;
+  auto proxy_failed = [&](const char* what) {
+    c.status = ConnectEvidence::Status::proxy_failed;
+    c.proxy_failure = what;
+    return c;
+  };
+  if (o.connected) {
+    c.status = ConnectEvidence::Status::ok;
+    c.ms = o.connect_ms;
+    return c;
+  }
+  if (o.stopped) {
+    if (c.error.empty()) c.error = o.deadline_hit ? "no answer before the deadline" : "stopped";
+    if (!o.deadline_hit) {  // cancelled by the orchestrator: says nothing about the proxy
+      c.status = ConnectEvidence::Status::timeout;
+      return c;
+    }
+    // Stuck before the proxy took the request for the server (no TCP connection to it, or no answer to the SOCKS
+    // greeting): the proxy is the one not answering. Stuck after: the proxy is still waiting for the mail server.
+    if (!o.proxy_reached || !o.proxy_answered) {
+      if (o.proxy_reached) c.error = "the proxy accepted the connection and never answered";
+      return proxy_failed("unreachable");
+    }
+    c.status = ConnectEvidence::Status::timeout;
+    return c;
+  }
+  switch (o.rc) {
+    case CURLE_COULDNT_RESOLVE_PROXY: return proxy_failed("unreachable");
+    case CURLE_COULDNT_CONNECT:
+      // With a SOCKS proxy, curl's own TCP connect goes to the proxy only: the mail server's side comes back as
+      // CURLE_PROXY.
+      return proxy_failed(o.os_errno == ECONNREFUSED ? "refused" : "unreachable");
+    case CURLE_OPERATION_TIMEDOUT:
+      if (!o.proxy_reached || !o.proxy_answered) return proxy_failed("unreachable");
+      c.status = ConnectEvidence::Status::timeout;
+      return c;
+    case CURLE_PROXY: break;
+    default:
+      if (!o.proxy_reached) return proxy_failed("unreachable");
+      c.status = ConnectEvidence::Status::failed;
+      return c;
+  }
+  switch (o.proxy_code) {
+    // The proxy worked and reports what the mail server did: the same answer as a direct connection would give.
+    case CURLPX_REPLY_CONNECTION_REFUSED: c.status = ConnectEvidence::Status::refused; return c;
+    case CURLPX_REPLY_HOST_UNREACHABLE:
+    case CURLPX_REPLY_NETWORK_UNREACHABLE: c.status = ConnectEvidence::Status::unreachable; return c;
+    case CURLPX_REPLY_TTL_EXPIRED: c.status = ConnectEvidence::Status::timeout; return c;
+    // The proxy wants a login maildoctor does not have, or refused the one it got.
+    case CURLPX_NO_AUTH:
+    case CURLPX_USER_REJECTED:
+    case CURLPX_IDENTD:
+    case CURLPX_IDENTD_DIFFER:
+    case CURLPX_LONG_USER:
+    case CURLPX_LONG_PASSWD:
+    case CURLPX_SEND_AUTH:
+    case CURLPX_RECV_AUTH:
+    case CURLPX_GSSAPI:
+    case CURLPX_GSSAPI_PERMSG:
+    case CURLPX_GSSAPI_PROTECTION: return proxy_failed("authentication");
+    // The proxy would not connect to the mail server: its rules, a failure of its own, a request it does not support
+    // (SOCKS4's single "rejected or failed" says no more).
+    case CURLPX_REPLY_NOT_ALLOWED:
+    case CURLPX_REPLY_GENERAL_SERVER_FAILURE:
+    case CURLPX_REPLY_COMMAND_NOT_SUPPORTED:
+    case CURLPX_REPLY_ADDRESS_TYPE_NOT_SUPPORTED:
+    case CURLPX_REPLY_UNASSIGNED:
+    case CURLPX_REQUEST_FAILED:
+    case CURLPX_RESOLVE_HOST:
+    case CURLPX_LONG_HOSTNAME: return proxy_failed("target_refused");
+    default: return proxy_failed("protocol");  // it hung up or does not speak this SOCKS version
+  }
+}
+
 ConnectEvidence connect_evidence(const SessionOutcome& o) {
   ConnectEvidence c;
   c.os_errno = static_cast<int>(o.os_errno);
@@ -295,8 +376,16 @@ ProbeOutput run_probe(const ProbeSpec& spec, ProbeProgress& progress, const std:
   ConnectTarget target = apply_connect_to(spec.connect_to, ep.host, ep.port);
   if (target.rule)
     log.note("connect-to: " + ep.host + ":" + std::to_string(ep.port) + " goes to " + target.host + ":" + std::to_string(target.port));
-  r.dns = dns::resolve_host(spec.resolver, target.host, spec.deadline);
-  if (r.dns.status != DnsEvidence::Status::ok) {
+  if (spec.proxy && spec.proxy->remote_dns) {
+    // Thunderbird's socks_remote_dns: the proxy resolves the name, so a local lookup could only mislead (a name only
+    // the proxy's side knows would look missing).
+    r.dns.status = DnsEvidence::Status::left_to_proxy;
+    r.connect.proxy = proxy_address(*spec.proxy);
+    log.note("DNS: no local lookup of " + target.host + ": the proxy " + proxy_address(*spec.proxy) + " resolves names");
+  } else {
+    r.dns = dns::resolve_host(spec.resolver, target.host, spec.deadline);
+  }
+  if (r.dns.status != DnsEvidence::Status::ok && r.dns.status != DnsEvidence::Status::left_to_proxy) {
     log.note("DNS: " + target.host + ": " + (r.dns.error.empty() ? std::string("no address") : r.dns.error));
     return finish();
   }
@@ -324,7 +413,7 @@ ProbeOutput run_probe(const ProbeSpec& spec, ProbeProgress& progress, const std:
   CurlSession session(*session_spec, log, progress, global_cancel);
   SessionOutcome o = session.run(target, r.dns.addresses);
   r.cancelled = o.stopped;
-  r.connect = connect_evidence(o);
+  r.connect = spec.proxy ? proxied_connect_evidence(o, *spec.proxy) : connect_evidence(o);
   if (!o.connected) {
     if (spec.use_credentials) r.login.reason = "no connection";
     else r.login.reason = spec.not_attempted_reason;

@@ -3,6 +3,7 @@
 // without credentials, followed by the post-login checks over the same connection.
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,7 @@ struct ProbeSpec {
   std::vector<ConnectTo> connect_to;
   std::string cacert;
   dns::Resolver resolver;
+  std::optional<Proxy> proxy;  // every connection goes through it; with remote_dns no local lookup is made
   Clock::time_point t0;        // start of the diagnosis: every time offset is relative to it
   Clock::time_point deadline;
   bool legacy_tls = false;     // allow TLS 1.0/1.1 at OpenSSL security level 0 (the version re-probe)

@@ -15,6 +15,7 @@ const char* connect_word(ConnectEvidence::Status s) {
     case ConnectEvidence::Status::unreachable: return "host or network unreachable";
     case ConnectEvidence::Status::failed: return "connection failed";
     case ConnectEvidence::Status::skipped: return "not tried";
+    case ConnectEvidence::Status::proxy_failed: return "proxy failed";
   }
   return "";
 }
@@ -48,7 +49,9 @@ std::vector<Check> checks_for(const ProbeResult& r) {
     out.push_back(std::move(c));
   };
 
-  if (r.dns.status != DnsEvidence::Status::skipped) {
+  if (r.dns.status == DnsEvidence::Status::left_to_proxy) {
+    add("dns", CheckStatus::skip, 0, "left to the proxy " + r.connect.proxy + " (remote DNS): no local lookup");
+  } else if (r.dns.status != DnsEvidence::Status::skipped) {
     std::string detail;
     for (const auto& a : r.dns.addresses) detail += (detail.empty() ? "" : ", ") + a;
     if (r.dns.status != DnsEvidence::Status::ok) detail = r.dns.error.empty() ? "no address" : r.dns.error;
@@ -56,7 +59,11 @@ std::vector<Check> checks_for(const ProbeResult& r) {
   }
   if (r.connect.status == ConnectEvidence::Status::skipped) return out;
   std::string cdetail = connect_word(r.connect.status);
-  if (!r.connect.address.empty()) cdetail += " (" + r.connect.address + ")";
+  if (r.connect.status == ConnectEvidence::Status::proxy_failed)
+    cdetail = "the proxy " + r.connect.proxy + " failed (" + r.connect.proxy_failure + ")";
+  else if (!r.connect.proxy.empty())
+    cdetail += " through the proxy " + r.connect.proxy;
+  if (!r.connect.address.empty() && r.connect.proxy.empty()) cdetail += " (" + r.connect.address + ")";
   if (r.connect.status != ConnectEvidence::Status::ok && !r.connect.error.empty()) cdetail += ": " + r.connect.error;
   add("connect", r.connect.status == ConnectEvidence::Status::ok ? CheckStatus::pass : CheckStatus::fail, r.connect.ms, cdetail);
 

@@ -14,6 +14,7 @@ const char* name(DnsEvidence::Status s) {
     case DnsEvidence::Status::not_found: return "not_found";
     case DnsEvidence::Status::failed: return "failed";
     case DnsEvidence::Status::skipped: return "skipped";
+    case DnsEvidence::Status::left_to_proxy: return "left_to_proxy";
   }
   return "?";
 }
@@ -25,6 +26,7 @@ const char* name(ConnectEvidence::Status s) {
     case ConnectEvidence::Status::unreachable: return "unreachable";
     case ConnectEvidence::Status::failed: return "failed";
     case ConnectEvidence::Status::skipped: return "skipped";
+    case ConnectEvidence::Status::proxy_failed: return "proxy_failed";
   }
   return "?";
 }
@@ -113,7 +115,8 @@ json to_json(const ProbeResult& r) {
       {"cancelled", r.cancelled},
       {"dns", {{"status", name(r.dns.status)}, {"addresses", r.dns.addresses}, {"ms", r.dns.ms}, {"error", r.dns.error}}},
       {"connect", {{"status", name(r.connect.status)}, {"address", r.connect.address}, {"ms", r.connect.ms},
-                   {"os_errno", r.connect.os_errno}, {"error", r.connect.error}}},
+                   {"os_errno", r.connect.os_errno}, {"error", r.connect.error}, {"proxy", r.connect.proxy},
+                   {"proxy_failure", r.connect.proxy_failure}}},
       {"tls", {{"status", name(r.tls.status)}, {"failure", name(r.tls.failure)}, {"starttls", r.tls.starttls},
                {"version", r.tls.version}, {"cipher", r.tls.cipher}, {"error", r.tls.error}, {"cert", cert(r.tls.cert)},
                {"ms", r.tls.ms}}},

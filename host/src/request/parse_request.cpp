@@ -109,6 +109,25 @@ Endpoint read_endpoint(const json& j, Subject subject, const std::string& path) 
   return e;
 }
 
+Proxy read_proxy(const json& j) {
+  if (!j.is_object()) throw Refusal{{"proxy", "\"proxy\" must be an object."}};
+  Proxy p;
+  const std::string type = read_string(j, "type", "proxy.", true);
+  if (type == "socks5") p.type = Proxy::Type::socks5;
+  else if (type == "socks4") p.type = Proxy::Type::socks4;
+  else throw Refusal{{"proxy.type", "\"type\" must be socks5 or socks4."}};
+  p.host = read_command_safe(j, "host", "proxy.", true);
+  if (!valid_host(p.host)) throw Refusal{{"proxy.host", "\"host\" is not a valid host name."}};
+  const json* port = member(j, "port");
+  if (!port) throw Refusal{{"proxy.port", "\"port\" is required."}};
+  if (!port->is_number_integer()) throw Refusal{{"proxy.port", "\"port\" must be a whole number."}};
+  const auto n = port->get<long long>();
+  if (n < 1 || n > 65535) throw Refusal{{"proxy.port", "\"port\" must be between 1 and 65535."}};
+  p.port = static_cast<std::uint16_t>(n);
+  p.remote_dns = read_bool(j, "remote_dns", "proxy.", false);
+  return p;
+}
+
 Request read_request(const json& j) {
   if (!j.is_object()) throw Refusal{{"", "the request must be a JSON object."}};
   Request r;
@@ -127,6 +146,7 @@ Request read_request(const json& j) {
     if (e && e->username.empty()) e->username = r.account.email;
 
   r.observed_error = read_string(j, "observed_error", "", false, 8192);
+  if (const json* proxy = member(j, "proxy")) r.options.proxy = read_proxy(*proxy);
   if (const json* opt = member(j, "options")) {
     if (!opt->is_object()) throw Refusal{{"options", "\"options\" must be an object."}};
     r.options.login = read_bool(*opt, "login", "options.", true);
@@ -144,6 +164,73 @@ Request read_request(const json& j) {
 }
 
 }  // namespace
+
+std::string proxy_url(const Proxy& p) {
+  const bool v6 = p.host.find(':') != std::string::npos && p.host.front() != '[';
+  const std::string scheme = p.type == Proxy::Type::socks5 ? (p.remote_dns ? "socks5h" : "socks5") : (p.remote_dns ? "socks4a" : "socks4");
+  return scheme + "://" + (v6 ? "[" + p.host + "]" : p.host) + ":" + std::to_string(p.port);
+}
+
+std::string proxy_address(const Proxy& p) {
+  const bool v6 = p.host.find(':') != std::string::npos && p.host.front() != '[';
+  return (v6 ? "[" + p.host + "]" : p.host) + ":" + std::to_string(p.port);
+}
+
+std::optional<Proxy> parse_proxy_url(std::string_view text, std::string& error) {
+  Proxy p;
+  const auto sep = text.find("://");
+  if (sep == std::string_view::npos) {
+    error = "give the proxy as socks5h://HOST:PORT (or socks5://, socks4a://, socks4://).";
+    return std::nullopt;
+  }
+  const std::string_view scheme = text.substr(0, sep);
+  if (scheme == "socks5h") p = {Proxy::Type::socks5, {}, 0, true};
+  else if (scheme == "socks5") p = {Proxy::Type::socks5, {}, 0, false};
+  else if (scheme == "socks4a") p = {Proxy::Type::socks4, {}, 0, true};
+  else if (scheme == "socks4") p = {Proxy::Type::socks4, {}, 0, false};
+  else {
+    error = "the proxy type must be socks5h, socks5, socks4a or socks4 (Thunderbird's mail connections use SOCKS only).";
+    return std::nullopt;
+  }
+  std::string_view rest = text.substr(sep + 3);
+  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+  if (rest.find_first_of("@/?#") != std::string_view::npos) {
+    error = "the proxy must be just HOST:PORT, without a user name, path or query.";
+    return std::nullopt;
+  }
+  std::string_view host, port;
+  if (!rest.empty() && rest.front() == '[') {
+    const auto close = rest.find(']');
+    if (close == std::string_view::npos || close + 1 >= rest.size() || rest[close + 1] != ':') {
+      error = "the proxy must be HOST:PORT, e.g. socks5h://127.0.0.1:1080.";
+      return std::nullopt;
+    }
+    host = rest.substr(1, close - 1);
+    port = rest.substr(close + 2);
+  } else {
+    const auto colon = rest.rfind(':');
+    if (colon == std::string_view::npos || rest.find(':') != colon) {
+      error = "the proxy must be HOST:PORT, e.g. socks5h://127.0.0.1:1080.";
+      return std::nullopt;
+    }
+    host = rest.substr(0, colon);
+    port = rest.substr(colon + 1);
+  }
+  p.host = std::string(host);
+  if (!safe_for_command(p.host) || !valid_host(p.host)) {
+    error = "the proxy host is not a valid host name.";
+    return std::nullopt;
+  }
+  long n = 0;
+  if (port.empty() || port.size() > 5) n = -1;
+  for (char c : port) n = (n < 0 || !std::isdigit(static_cast<unsigned char>(c))) ? -1 : n * 10 + (c - '0');
+  if (n < 1 || n > 65535) {
+    error = "the proxy port must be a number between 1 and 65535.";
+    return std::nullopt;
+  }
+  p.port = static_cast<std::uint16_t>(n);
+  return p;
+}
 
 bool safe_for_command(std::string_view s) {
   return s.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;

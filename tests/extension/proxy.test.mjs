@@ -1,0 +1,88 @@
+/* Thunderbird's proxy (issue 14): the experiment's translation of network.proxy.*, the request's "proxy", and the
+ * card's note when the proxy cannot be followed. */
+import { test, mock } from "node:test";
+import assert from "node:assert/strict";
+import { buildRequest } from "../../extension/background/request.js";
+import { renderPopup } from "../../extension/popup/render.js";
+import { jsdom, loadTerms, translator } from "./helpers.mjs";
+import { world, settle } from "./world.mjs";
+
+const terms = loadTerms();
+const manual = (extra) => ({ type: 1, socks: "127.0.0.1", socks_port: 1080, socks_version: 5, socks_remote_dns: false, ...extra });
+
+test("a manual SOCKS proxy becomes the request's proxy, with the remote-DNS pref of its version", () => {
+  assert.deepEqual(terms.proxy(manual({ socks5_remote_dns: true })), { proxy: { type: "socks5", host: "127.0.0.1", port: 1080, remote_dns: true } });
+  assert.deepEqual(terms.proxy(manual({ socks5_remote_dns: false, socks_remote_dns: true })).proxy.remote_dns, false,
+    "SOCKS5 follows socks5_remote_dns where Thunderbird has it");
+  assert.equal(terms.proxy(manual({ socks_remote_dns: true })).proxy.remote_dns, true, "older Thunderbird: socks_remote_dns");
+  assert.deepEqual(terms.proxy(manual({ socks_version: 4, socks_remote_dns: true, socks5_remote_dns: false })),
+    { proxy: { type: "socks4", host: "127.0.0.1", port: 1080, remote_dns: true } });
+  assert.equal(terms.proxy(manual({ socks_version: 4, socks5_remote_dns: true })).proxy.remote_dns, false);
+  assert.equal(terms.proxy(manual({ socks: "[::1]" })).proxy.host, "::1");
+});
+
+test("no proxy, an HTTP-only manual proxy or an incomplete SOCKS setting means a direct connection", () => {
+  assert.deepEqual(terms.proxy({ type: 0 }), {});
+  assert.deepEqual(terms.proxy(undefined), {});
+  assert.deepEqual(terms.proxy(manual({ socks: "" })), {}, "manual with only an HTTP proxy: mail goes direct in Thunderbird too");
+  assert.deepEqual(terms.proxy(manual({ socks_port: 0 })), {});
+  assert.deepEqual(terms.proxy(manual({ socks_port: 70000 })), {});
+});
+
+test("system, PAC and WPAD proxies and a bad host are reported as not read", () => {
+  assert.deepEqual(terms.proxy({ type: 5 }), { unread: "system" });
+  assert.deepEqual(terms.proxy({ type: 2 }), { unread: "pac" });
+  assert.deepEqual(terms.proxy({ type: 4 }), { unread: "wpad" });
+  assert.deepEqual(terms.proxy(manual({ socks: "evil host\r\nx" })), { unread: "invalid" });
+  assert.deepEqual(terms.proxy(manual({ socks: "user@host" })), { unread: "invalid" });
+});
+
+test("buildRequest puts the proxy at the top level, and nothing without one", () => {
+  const settings = { name: "Work", email: "bob@example.test", incoming: { protocol: "imap", host: "mail.example.test", port: 993, security: "tls" } };
+  const { request } = buildRequest(settings, { proxy: { type: "socks5", host: "127.0.0.1", port: 1080, remote_dns: true } });
+  assert.deepEqual(request.proxy, { type: "socks5", host: "127.0.0.1", port: 1080, remote_dns: true });
+  assert.equal("proxy" in buildRequest(settings).request, false);
+  assert.equal("proxy" in buildRequest(settings, { proxy: null }).request, false);
+});
+
+test("the background sends Thunderbird's proxy with every diagnosis", async () => {
+  mock.timers.enable({ apis: ["setTimeout"] });
+  try {
+    const proxy = { type: "socks5", host: "127.0.0.1", port: 9050, remote_dns: true };
+    const { doctor, calls, states } = await world({ proxySettings: { proxy } });
+    await doctor.diagnose("account1");
+    await settle(0);
+    assert.equal(calls.requests.length, 1);
+    assert.deepEqual(calls.requests[0].proxy, proxy);
+    assert.equal(states.get("account1").proxyUnread, null);
+  } finally {
+    mock.timers.reset();
+  }
+});
+
+test("a proxy that cannot be read: the request goes direct and the card says why", async () => {
+  mock.timers.enable({ apis: ["setTimeout"] });
+  try {
+    const { doctor, calls, states } = await world({ proxySettings: { unread: "pac" } });
+    await doctor.diagnose("account1");
+    await settle(0);
+    assert.equal("proxy" in calls.requests[0], false);
+    const entry = states.get("account1");
+    assert.equal(entry.proxyUnread, "pac");
+    for (const lang of ["en", "de"]) {
+      const dom = jsdom();
+      const doc = dom.window.document;
+      const root = doc.getElementById("root");
+      const noop = () => {};
+      renderPopup(doc, root, { accounts: [{ id: "account1", name: "Work", type: "imap", state: entry }], expanded: new Set(), notes: {}, savedPasswordOption: "never" },
+        translator(lang), { diagnose: noop, toggleDetails: noop, openUrl: noop, askApply: noop, confirmApply: noop, cancelApply: noop, copyReport: noop,
+          openNewPassword: noop, closeNewPassword: noop, testNewPassword: noop, undo: noop }, { formatTime: () => "12:00" });
+      const note = root.querySelector(".proxy-unread");
+      assert.ok(note, `${lang}: the card carries the note`);
+      assert.match(note.textContent, /PAC/);
+      assert.equal(note.textContent, translator(lang)("proxyUnreadPac"));
+    }
+  } finally {
+    mock.timers.reset();
+  }
+});
