@@ -12,17 +12,15 @@ export function uiLanguage(t) {
   return t("uiLanguage") || "en";
 }
 
-/** Replaces {provider} {host} {port} {protocol} {date} with the finding's params; unknown names stay as they are.
- * {date} is the day an early warning names: a cut-off's date or a certificate's expiry. */
+/** Replaces {provider} {host} {port} {protocol} with the finding's params; unknown names stay as they are. */
 export function fillParams(text, params, t) {
   const values = {
-    provider: params?.provider_name || params?.provider || t("providerUnknown"),
-    date: params?.date ?? params?.not_after,
+    provider: params?.provider_name || t("providerUnknown"),
     host: params?.host,
     port: params?.port,
     protocol: params?.protocol ? String(params.protocol).toUpperCase() : undefined,
   };
-  return String(text).replace(/\{(provider|host|port|protocol|date)\}/g, (whole, name) =>
+  return String(text).replace(/\{(provider|host|port|protocol)\}/g, (whole, name) =>
     values[name] === undefined || values[name] === null || values[name] === "" ? whole : String(values[name]),
   );
 }
