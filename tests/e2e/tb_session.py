@@ -83,8 +83,9 @@ class ThunderbirdSession:
         self.tb_log = None
         self.thunderbird = None
 
-    def start(self, saved_password_option=None):
-        """saved_password_option: the admin default extensions.maildoctor.savedPassword; None = built-in settings."""
+    def start(self, saved_password_option=None, setup=None):
+        """saved_password_option: the admin default extensions.maildoctor.savedPassword; None = built-in settings.
+        setup(session): called once the test bed is up, before the profile is written; returns extra prefs."""
         self.bed = Testbed()
         self.dovecot = self.bed.dovecot("tb", disable_plaintext_auth=False, extra=NO_AUTH_PENALTY)
         self.user = sorted(self.bed_users())[0]
@@ -94,6 +95,8 @@ class ThunderbirdSession:
         self.profile_dir = profile_dir
         prefs = account_prefs("127.0.0.2", self.dovecot.ports["imap"], self.user, self.user, MARIONETTE_PORT,
                               savedPassword=saved_password_option)
+        if setup:
+            prefs.update(setup(self))
         make_profile(profile_dir, prefs)
         self.host_path = install_host(home, profile_dir)
         seed_logins(profile_dir, [("imap://127.0.0.2", self.user, WRONG_PASSWORD)])
