@@ -147,7 +147,7 @@ def test_startup_quiet_check_warns_of_the_expiring_certificate_without_a_login(t
     with open(tb.early.log_path, errors="replace") as f:
         f.seek(tb.early_log_offset)
         log = f.read()
-    connections = [line for line in log.splitlines() if "imap-login: Disconnected" in line]
+    connections = [line for line in log.splitlines() if "-login: Disconnected" in line]
     assert connections, f"the quiet check never reached the server: {log[-2000:]}"
     assert all("no auth attempts" in line for line in connections), connections
     # The yellow state: one notification, the badge, the card.
@@ -161,7 +161,7 @@ def test_startup_quiet_check_warns_of_the_expiring_certificate_without_a_login(t
     view, card = read_card(tb, QUIET, lambda c: c["status"] == MESSAGES["statusWarning"])
     assert "status-warning" in card["classes"].split()
     assert [f["code"] for f in card["findings"]].count("tls.cert_expires_soon") == 1, card["findings"]
-    tb.popup_png(os.path.join(ARTIFACTS, "e2e-popup-warning.png"))
+    tb.popup_pngs(os.path.join(ARTIFACTS, "e2e-popup-warning"))
 
 
 def test_refused_password_pauses_thunderbirds_checks_and_no_login_follows(tb):
@@ -189,7 +189,7 @@ def test_refused_password_pauses_thunderbirds_checks_and_no_login_follows(tb):
     open_popup(tb)
     view, card = read_card(tb, ACCOUNT, lambda c: MESSAGES["pausedNote"] in c["text"])
     assert any(b["text"] == MESSAGES["resumeButton"] for b in card["buttons"]), card["buttons"]
-    tb.popup_png(os.path.join(ARTIFACTS, "e2e-popup-paused.png"))
+    tb.popup_pngs(os.path.join(ARTIFACTS, "e2e-popup-paused"))
 
 
 def test_new_password_saved_resumes_the_checks(tb):
