@@ -14,4 +14,4 @@ py=${PYTHON:-/usr/bin/python3}
 # first: about 3 minutes on 2 cores when nothing is built yet; the Thunderbird part itself takes about 30 s).
 # Only this suite's own scenarios: tests/e2e/native-hello belongs to the native host's suite.
 # --mount: test_early_warnings.py bind-mounts /etc/hosts and the CA bundle for the host it starts (only in here).
-timeout -k 10 900 unshare --net --mount -- bash -c 'ip link set lo up && exec "$0" -m pytest -q -p no:cacheprovider tests/e2e/test_thunderbird.py tests/e2e/test_early_warnings.py' "$py"
+timeout -k 10 900 unshare --net --mount -- bash -c 'ip link set lo up && MAILDOCTOR_E2E_OWN_MOUNTS=1 exec "$0" -m pytest -q -p no:cacheprovider tests/e2e/test_thunderbird.py tests/e2e/test_early_warnings.py' "$py"
