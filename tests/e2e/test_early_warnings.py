@@ -112,7 +112,9 @@ def wait_for(tb, account, done, timeout=60, what="a state"):
         if entry and not entry.get("checking") and done(entry):
             return entry
         time.sleep(0.5)
-    pytest.fail(f"no {what} within {timeout} s; last state: {json.dumps(entry)[:2000]}")
+    brief = {k: (entry or {}).get(k) for k in ("trigger", "usedPassword", "paused", "early", "error")}
+    brief["findings"] = [(f.get("code"), f.get("severity"), f.get("subject")) for f in ((entry or {}).get("result") or {}).get("findings", [])]
+    pytest.fail(f"no {what} within {timeout} s; last state: {json.dumps(brief)[:3000]}")
 
 
 def open_popup(tb):
