@@ -224,7 +224,8 @@ export function createDoctor(deps) {
         return resumeChecks(accountId);
       }
     } catch (e) {
-      // Thunderbird's checks simply stay as they were.
+      // Thunderbird's checks stay as they were; the console says why.
+      console.error("maildoctor: retry guard", e);
     }
     return states.get(accountId) ?? entry;
   }

@@ -178,6 +178,8 @@ def test_refused_password_pauses_thunderbirds_checks_and_no_login_follows(tb):
     wait_for(tb, ACCOUNT, lambda e: e.get("trigger") == "login-failure" and e.get("result"), what="diagnosis of the failed login")
     open_popup(tb)
     consent = [MESSAGES["testPasswordOnceButton"], MESSAGES["testPasswordButton"]]
+    # The popup renders its cards a moment after it opens: click only once the button is there.
+    read_card(tb, ACCOUNT, lambda c: any(b["text"] in consent for b in c["buttons"]))
     clicked = tb.popup(content_script("click.js"), [ACCOUNT, consent])
     assert clicked.get("clicked"), clicked
     entry = wait_for(tb, ACCOUNT, lambda e: e.get("trigger") == "popup" and e.get("usedPassword") and e.get("paused"),
@@ -203,6 +205,7 @@ def test_new_password_saved_resumes_the_checks(tb):
     right = tb.bed.dovecots["tb"].users[tb.user]
     assert states(tb)[ACCOUNT].get("paused"), "needs the previous test"
     open_popup(tb)
+    read_card(tb, ACCOUNT, lambda c: any(b["text"] == MESSAGES["newPasswordButtonPlain"] for b in c["buttons"]))
     opened = tb.popup(content_script("click.js"), [ACCOUNT, MESSAGES["newPasswordButtonPlain"]])
     assert opened.get("clicked"), opened
     typed = tb.popup(content_script("new_password.js"), [ACCOUNT, right, MESSAGES["newPasswordTest"]])

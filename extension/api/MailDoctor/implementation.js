@@ -511,7 +511,8 @@
             }
             // doBiff's setter also takes the server out of the biff manager at once.
             server.doBiff = false;
-            server.loginAtStartup = false;
+            // loginAtStartup is read-only (153): its pref login_at_startup is written instead.
+            server.setBoolValue("login_at_startup", false);
             // An open connection (IDLE, a queued URL) would log in again with the refused password.
             server.closeCachedConnections();
             Services.prefs.savePrefFile(null);
@@ -528,7 +529,7 @@
               before = JSON.parse(Services.prefs.getStringPref(pref));
             } catch (e) {}
             Services.prefs.clearUserPref(pref);
-            server.loginAtStartup = before.loginAtStartup !== false;
+            server.setBoolValue("login_at_startup", before.loginAtStartup !== false);
             server.doBiff = before.doBiff !== false;
             Services.prefs.savePrefFile(null);
             return true;
