@@ -507,11 +507,11 @@
             const pref = pausedPref(server);
             // A second pause keeps the values from before the first: those are the user's.
             if (Services.prefs.getPrefType(pref) === Services.prefs.PREF_INVALID) {
-              Services.prefs.setStringPref(pref, JSON.stringify({ doBiff: server.doBiff, loginAtStartup: server.loginAtStartup }));
+              Services.prefs.setStringPref(pref, JSON.stringify({ doBiff: server.doBiff, loginAtStartup: server.getBoolValue("login_at_startup") }));
             }
             // doBiff's setter also takes the server out of the biff manager at once.
             server.doBiff = false;
-            // loginAtStartup is read-only (153): its pref login_at_startup is written instead.
+            // 153 has no loginAtStartup attribute: its pref login_at_startup is read and written directly.
             server.setBoolValue("login_at_startup", false);
             // An open connection (IDLE, a queued URL) would log in again with the refused password.
             server.closeCachedConnections();

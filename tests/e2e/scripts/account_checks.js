@@ -12,7 +12,7 @@ if (change) {
 const pref = `mail.server.${server.key}.maildoctor_paused`;
 resolve({
   doBiff: server.doBiff,
-  loginAtStartup: server.loginAtStartup,
+  loginAtStartup: server.getBoolValue("login_at_startup"),
   biffMinutes: server.biffMinutes,
   paused: Services.prefs.getPrefType(pref) === Services.prefs.PREF_INVALID ? null : JSON.parse(Services.prefs.getStringPref(pref)),
 });
