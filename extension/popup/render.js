@@ -279,12 +279,17 @@ function renderEarly(doc, card, account, status, model, t, handlers, formatTime)
   for (const finding of warnings) card.append(renderFinding(doc, account, finding, t, handlers, model));
 }
 
-/** The account asked for first, then accounts that need attention (latest first), then the rest as listed. */
+/** The account asked for first, then accounts that need attention (latest first), then those with an early
+ * warning, then the rest as listed. */
 export function orderAccounts(accounts, focus) {
-  const weight = (a) => (a.id === focus ? 2 : ATTENTION_STATUSES.includes(shownStatus(a.state)) ? 1 : 0);
+  const weight = (a) => {
+    if (a.id === focus) return 3;
+    const status = shownStatus(a.state);
+    return ATTENTION_STATUSES.includes(status) ? 2 : status === "warning" ? 1 : 0;
+  };
   return accounts
     .map((a, index) => ({ a, index }))
-    .sort((x, y) => weight(y.a) - weight(x.a) || (weight(x.a) === 1 ? (y.a.state?.checkedAt ?? 0) - (x.a.state?.checkedAt ?? 0) : 0) || x.index - y.index)
+    .sort((x, y) => weight(y.a) - weight(x.a) || (weight(x.a) === 2 ? (y.a.state?.checkedAt ?? 0) - (x.a.state?.checkedAt ?? 0) : 0) || x.index - y.index)
     .map((x) => x.a);
 }
 

@@ -25,6 +25,16 @@ test("an early warning makes the card yellow and shows the warning with its date
   assert.equal(de.querySelector(".account-status").textContent, "Bald handeln");
 });
 
+test("accounts with an early warning come after those with a problem and before the rest", () => {
+  const problem = { checkedAt: 1, result: { verdict: "problem", findings: [{ code: "auth.wrong_password", severity: "error", subject: "incoming" }] } };
+  const root = render([
+    { id: "plain", name: "P", type: "imap", state: { checkedAt: 1, result: { verdict: "ok", findings: [] } } },
+    { id: "warn", name: "W", type: "imap", state: { early: { checkedAt: 5, warnings: [CERT] } } },
+    { id: "bad", name: "B", type: "imap", state: problem },
+  ]);
+  assert.deepEqual([...root.querySelectorAll("section")].map((s) => s.dataset.account), ["bad", "warn", "plain"]);
+});
+
 test("a problem stays red over a warning, which is still listed once", () => {
   const state = {
     checkedAt: 1, trigger: "login-failure",
