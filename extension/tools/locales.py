@@ -209,6 +209,10 @@ FINDINGS = {
                      ("Der Server hat eine ungültige Antwort gesendet", "Der Server hat sich gemeldet und dann eine zu große oder für das Protokoll ungültige Antwort gesendet. Der Port gehört vielleicht zu einem anderen Dienst.")),
  "config.differs_from_provider": (("The settings differ from the provider's", "Your settings differ from what the provider publishes."),
                                   ("Die Einstellungen weichen vom Anbieter ab", "Ihre Einstellungen weichen von den Angaben des Anbieters ab.")),
+ "config.cutoff_ahead": (("The provider is ending the login method this account uses", "On a date the provider has announced, this account's settings stop working. Change them before that day, as shown below."),
+                         ("Der Anbieter stellt die Anmeldeart dieses Kontos ein", "Ab einem vom Anbieter angekündigten Datum funktionieren die Einstellungen dieses Kontos nicht mehr. Ändern Sie sie vorher wie unten beschrieben.")),
+ "tls.cert_expires_soon": (("The server's certificate expires soon", "The server's certificate ends within 14 days. After that the connection will be refused until the operator renews it."),
+                           ("Das Zertifikat des Servers läuft bald ab", "Das Zertifikat des Servers endet innerhalb von 14 Tagen. Danach wird die Verbindung abgelehnt, bis der Betreiber es erneuert.")),
 }
 
 
