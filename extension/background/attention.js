@@ -1,13 +1,14 @@
 /* The words of the signals next to the account: notification, folder-pane marker, folder-pane menu entry.
  * All come from the same leading finding, so they never disagree with the popup. */
 
-import { statusOf, ATTENTION_STATUSES } from "./state.js";
+import { statusOf, shownStatus, earlyWarnings, ATTENTION_STATUSES } from "./state.js";
 import { leadingFinding } from "./doctor.js";
 import { localizeFinding } from "../shared/findings.js";
 
 /** The cause in a few words (the finding's localized title), or null when the account needs no attention. */
 export function causeText(entry, t) {
-  const status = statusOf(entry);
+  const status = shownStatus(entry);
+  if (status === "warning") return localizeFinding(earlyWarnings(entry)[0], t).title;
   if (!ATTENTION_STATUSES.includes(status)) return null;
   const finding = leadingFinding(entry.result);
   return finding ? localizeFinding(finding, t).title : t(status === "consent" ? "statusConsent" : "statusProblem");
@@ -17,6 +18,11 @@ export function causeText(entry, t) {
 export function notificationText(accountName, finding, status, t) {
   const cause = finding ? localizeFinding(finding, t).title : t(status === "consent" ? "statusConsent" : "statusProblem");
   return { title: t("notificationTitleAccount", [accountName]), message: cause };
+}
+
+/** {title, message} of the one notification for an early warning: the account and what lies ahead. */
+export function warningNotificationText(accountName, finding, t) {
+  return { title: t("notificationTitleAccount", [accountName]), message: localizeFinding(finding, t).title };
 }
 
 /** The folder-pane context menu entry: the status when there is one ("maildoctor: …"), else the plain action. */

@@ -3,7 +3,9 @@
 
 import { buildRequest } from "./request.js";
 import { createKeyedDebouncer } from "./debounce.js";
-import { statusOf, consentFinding, ATTENTION_STATUSES } from "./state.js";
+import { statusOf, shownStatus, consentFinding, ATTENTION_STATUSES } from "./state.js";
+import { earlyWarningsIn, warningKey, quietRequest } from "./early.js";
+import { guardDecision, credentialFinding } from "./guard.js";
 import { loginOutcome, isBetter } from "./outcome.js";
 import { lowersSecurity } from "../shared/safety.js";
 import { undoRecord, undoProblem } from "./undo.js";
@@ -76,15 +78,20 @@ export function createDoctor(deps) {
   async function refreshBadge() {
     const problems = [...ATTENTION_STATUSES, "error"].reduce((n, status) => n + states.countWithStatus(status), 0);
     const checking = states.countWithStatus("checking");
-    await ui.setBadge(problems ? String(problems) : checking ? "…" : "", problems ? "#c62828" : "#1565c0");
+    // Red for problems wins; yellow counts the accounts with only an early warning.
+    const warnings = states.countWithShownStatus("warning");
+    if (problems) await ui.setBadge(String(problems), "#c62828");
+    else if (warnings) await ui.setBadge(String(warnings), "#f9a825");
+    else await ui.setBadge(checking ? "…" : "", "#1565c0");
   }
 
   /* The folder-pane marker follows every finished check: set while the account needs attention, cleared when it
    * works. Inconclusive and failed checks leave it as it was: they say nothing new about the account. */
   async function updateMarker(accountId, entry) {
-    const status = statusOf(entry);
+    const status = shownStatus(entry);
     try {
       if (ATTENTION_STATUSES.includes(status)) await ui.setMarker?.(accountId, { status, finding: leadingFinding(entry.result) });
+      else if (status === "warning") await ui.setMarker?.(accountId, { status, finding: earlyWarningsIn(entry.early?.warnings)[0] ?? null });
       else if (status === "ok") await ui.setMarker?.(accountId, null);
     } catch (e) {
       // The folder pane may not be open (or not be drawable in this version): the badge and popup still say it.
@@ -216,8 +223,64 @@ export function createDoctor(deps) {
       proxyUnread: network.unread ?? null,
     });
     if (statusOf(entry) === "ok" && entry.notifiedCause) await states.update(accountId, { notifiedCause: null });
+    const guarded = await guard(accountId, entry);
     await refreshBadge();
-    await updateMarker(accountId, entry);
+    await updateMarker(accountId, guarded);
+    return guarded;
+  }
+
+  /* The retry guard (guard.js): a refused credential pauses Thunderbird's automatic checks of the account; a
+   * diagnosis that sees the account work resumes them. A failure of the experiment leaves the state as it was. */
+  async function guard(accountId, entry) {
+    const decision = guardDecision(entry, await getOptions());
+    try {
+      if (decision === "pause" && api.pauseChecks) {
+        const done = await api.pauseChecks(accountId);
+        if (done) return states.update(accountId, { paused: { at: now(), code: credentialFinding(entry.result).code } });
+      } else if (decision === "resume" && entry.trigger !== "new-password") {
+        // A new password resumes only once it is saved (testNewPassword): before that Thunderbird holds the old one.
+        return resumeChecks(accountId);
+      }
+    } catch (e) {
+      // Thunderbird's checks stay as they were; the console says why.
+      console.error("maildoctor: retry guard", e);
+    }
+    return states.get(accountId) ?? entry;
+  }
+
+  async function resumeChecks(accountId) {
+    const entry = states.get(accountId);
+    if (!entry?.paused) return entry;
+    await api.resumeChecks?.(accountId);
+    return states.update(accountId, { paused: null });
+  }
+
+  /* The quiet check of one account: DNS, TCP, TLS, certificate and capabilities only (no password, no login), for
+   * early warnings. It keeps only those warnings, in entry.early, and leaves the last diagnosis as it was: a
+   * connection that fails now is Thunderbird's to report, and then diagnosed in full. */
+  async function quietCheckAccount(account) {
+    let settings;
+    try {
+      settings = await api.getAccountSettings(account.id);
+    } catch (e) {
+      return null;
+    }
+    const built = quietRequest(settings);
+    if (!built.ok) return null;
+    const outcome = await host.diagnose(built.request, {});
+    if (!outcome.ok) return null;
+    const warnings = earlyWarningsIn(outcome.result?.findings);
+    let entry = await states.update(account.id, { accountName: settings.name, early: { checkedAt: now(), warnings } });
+    const notified = new Set(entry.notifiedWarnings ?? []);
+    for (const finding of warnings) {
+      const key = warningKey(finding);
+      if (notified.has(key)) continue;
+      notified.add(key);
+      // Stored before the notification is shown: a restart in between must not show it twice.
+      entry = await states.update(account.id, { notifiedWarnings: [...notified] });
+      await ui.notifyWarning?.(account.id, settings.name ?? account.id, finding);
+    }
+    await updateMarker(account.id, entry);
     return entry;
   }
 
@@ -229,6 +292,21 @@ export function createDoctor(deps) {
   return {
     diagnose,
     refreshBadge,
+    resumeChecks: async (accountId) => {
+      const entry = await resumeChecks(accountId);
+      await updateMarker(accountId, entry);
+      return entry;
+    },
+
+    /** The quiet check of every diagnosable account (local folders, feeds and news are skipped), one at a time. */
+    async quietCheck() {
+      const checked = [];
+      for (const account of await diagnosableAccounts()) {
+        if (await quietCheckAccount(account)) checked.push(account.id);
+      }
+      await refreshBadge();
+      return checked;
+    },
 
     /** After a restart: the folder pane shows again what the stored states say. */
     async refreshMarkers() {
@@ -297,6 +375,8 @@ export function createDoctor(deps) {
       if (!current) throw new Error(`no ${fix.subject} server`);
       if (!isUndo && lowersSecurity(fix, current)) throw new Error("refused: this change would lower the connection's security");
       const applied = await api.applySetting(accountId, fix.subject, identityId, fix.setting, fix.value);
+      // A changed setting is a new attempt: Thunderbird may check again (the re-test pauses it again if refused).
+      await resumeChecks(accountId);
       await settle();
       // The re-test may use the saved password exactly when the check that proposed the fix did.
       const userConfirmedPassword = before?.usedPassword === true;
@@ -363,6 +443,8 @@ export function createDoctor(deps) {
           unsaved.push(subject);
         }
       }
+      // Thunderbird's checks resume only once it holds the new incoming password.
+      if (accepted.includes("incoming") && !unsaved.includes("incoming")) await resumeChecks(accountId);
       const status = unsaved.length ? "save_failed" : accepted.length ? "saved" : refused.length ? "refused" : "not_tried";
       const saved = accepted.length ? await states.update(accountId, { usedPassword: true, undo: null }) : entry;
       return { status, accepted, refused, entry: saved };

@@ -6,7 +6,8 @@ import { HostClient } from "./native.js";
 import { createDoctor } from "./doctor.js";
 import { resolveOptions } from "./options.js";
 import { RefusalMemory } from "./refusals.js";
-import { notificationText, menuTitle, markerFor } from "./attention.js";
+import { notificationText, warningNotificationText, menuTitle, markerFor } from "./attention.js";
+import { quietCheckDue } from "./early.js";
 import { isOpenableUrl } from "../shared/findings.js";
 import { buildReport } from "../shared/report.js";
 
@@ -14,6 +15,10 @@ const DAY_MS = 24 * 3600 * 1000;
 const POPUP_RECHECK_MS = 15 * 60 * 1000;
 const STARTUP_DELAY_MS = 8000;
 const MENU_ID = "maildoctor-diagnose-account";
+const QUIET_ALARM = "maildoctor-quiet-check";
+// The alarm only looks at the time of the last run (kept in storage.local): a day is counted from that run, also
+// across restarts and a suspended background.
+const QUIET_ALARM_MINUTES = 60;
 
 const t = (key, subs) => messenger.i18n.getMessage(key, subs);
 const states = new AccountStates(messenger.storage.local);
@@ -55,6 +60,16 @@ const doctor = createDoctor({
     },
     async notifyProblem(accountId, accountName, finding, status) {
       const { title, message } = notificationText(accountName, finding, status, t);
+      notified[accountId] = { title, message, code: finding?.code ?? null, at: Date.now() };
+      await messenger.notifications.create(`maildoctor:${accountId}`, {
+        type: "basic",
+        iconUrl: messenger.runtime.getURL("icons/maildoctor.svg"),
+        title,
+        message,
+      });
+    },
+    async notifyWarning(accountId, accountName, finding) {
+      const { title, message } = warningNotificationText(accountName, finding, t);
       notified[accountId] = { title, message, code: finding?.code ?? null, at: Date.now() };
       await messenger.notifications.create(`maildoctor:${accountId}`, {
         type: "basic",
@@ -118,10 +133,31 @@ messenger.notifications.onClicked.addListener(async (notificationId) => {
   await openPopupView();
 });
 
+/* The quiet check (early.js): once after start-up, then when a day has passed since the last run. */
+let quietRunning = null;
+function runQuietCheck({ startup = false } = {}) {
+  quietRunning ??= (async () => {
+    await ready;
+    const { quietCheckAt } = await messenger.storage.local.get("quietCheckAt");
+    if (!quietCheckDue(quietCheckAt, Date.now(), { startup })) return null;
+    if (!(await getOptions()).autoDiagnose) return null;
+    await messenger.storage.local.set({ quietCheckAt: Date.now() });
+    return doctor.quietCheck();
+  })().finally(() => {
+    quietRunning = null;
+  });
+  return quietRunning;
+}
+
+messenger.alarms.onAlarm.addListener((alarm) => {
+  if (alarm.name === QUIET_ALARM) runQuietCheck().catch((e) => console.error("maildoctor: quiet check", e));
+});
+
 function scheduleStartupCheck() {
   setTimeout(async () => {
     await ready;
-    doctor.checkStale("startup", DAY_MS);
+    await doctor.checkStale("startup", DAY_MS);
+    await runQuietCheck({ startup: true }).catch((e) => console.error("maildoctor: quiet check", e));
   }, STARTUP_DELAY_MS);
 }
 messenger.runtime.onStartup.addListener(scheduleStartupCheck);
@@ -159,6 +195,11 @@ async function handleMessage(message) {
       return doctor.applyFix(message.accountId, message.fix);
     case "undoFix":
       return doctor.undoFix(message.accountId);
+    case "resumeChecks":
+      return doctor.resumeChecks(message.accountId);
+    case "quietCheck":
+      // tests/e2e: the daily run, now (the start-up run is the same code).
+      return runQuietCheck({ startup: true });
     case "testPassword": {
       // The password lives in this call only: it goes to the host and, if accepted, to the login manager.
       const outcome = await doctor.testNewPassword(message.accountId, message.password);
@@ -192,6 +233,9 @@ async function createMenu() {
 }
 
 createMenu().catch((e) => console.error("maildoctor: menu", e));
+messenger.alarms.get(QUIET_ALARM).then((alarm) => {
+  if (!alarm) messenger.alarms.create(QUIET_ALARM, { delayInMinutes: QUIET_ALARM_MINUTES, periodInMinutes: QUIET_ALARM_MINUTES });
+});
 ready.then(async () => {
   await doctor.refreshBadge();
   await doctor.refreshMarkers();

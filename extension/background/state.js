@@ -1,5 +1,7 @@
 /* The latest diagnosis per account, persisted in storage.local so the popup and restarts see it. */
 
+import { earlyWarningsIn, warningKey } from "./early.js";
+
 export const STORAGE_KEY = "accountStates";
 
 /** The host's way of saying "one test of the saved password would settle it" (auth.not_tested with an action). */
@@ -22,6 +24,29 @@ export function statusOf(entry) {
 
 /** Statuses the user is told about without asking: badge, notification, folder-pane marker. */
 export const ATTENTION_STATUSES = ["problem", "consent"];
+
+/** The early warnings of an account: the quiet check's, and any a full diagnosis found, each once. */
+export function earlyWarnings(entry) {
+  const seen = new Set();
+  const out = [];
+  for (const f of [...earlyWarningsIn(entry?.early?.warnings), ...earlyWarningsIn(entry?.result?.findings)]) {
+    const key = warningKey(f);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(f);
+  }
+  return out;
+}
+
+/* Statuses an early warning does not outrank: a problem, a question or a running check says more. */
+const WARNING_OVER = ["ok", "inconclusive", "unchecked"];
+
+/** The status the user sees: statusOf, or "warning" (yellow) when the account works or is unknown but a cut-off
+ * or a certificate expiry lies ahead. The red problem state wins over it. */
+export function shownStatus(entry) {
+  const status = statusOf(entry);
+  return WARNING_OVER.includes(status) && earlyWarnings(entry).length ? "warning" : status;
+}
 
 export class AccountStates {
   constructor(storage, { now = () => Date.now() } = {}) {
@@ -95,6 +120,10 @@ export class AccountStates {
 
   countWithStatus(status) {
     return Object.values(this.entries).filter((e) => statusOf(e) === status).length;
+  }
+
+  countWithShownStatus(status) {
+    return Object.values(this.entries).filter((e) => shownStatus(e) === status).length;
   }
 
   async forget(accountIds) {

@@ -1,4 +1,4 @@
-/* The options page: automatic diagnosis on/off and whether the saved password may be tested. */
+/* The options page: automatic diagnosis on/off, whether the saved password may be tested, and the retry guard. */
 
 import { resolveOptions } from "../background/options.js";
 
@@ -6,6 +6,7 @@ const t = (key) => messenger.i18n.getMessage(key);
 for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
 
 const auto = document.getElementById("autoDiagnose");
+const pause = document.getElementById("pauseOnRefusal");
 const radios = [...document.querySelectorAll("input[name=savedPassword]")];
 
 async function load() {
@@ -13,15 +14,17 @@ async function load() {
   const admin = await messenger.MailDoctor.getAdminDefaults().catch(() => ({}));
   const current = resolveOptions(options, admin);
   auto.checked = current.autoDiagnose;
+  pause.checked = current.pauseOnRefusal;
   for (const r of radios) r.checked = r.value === current.savedPassword;
 }
 
 async function save() {
   const savedPassword = radios.find((r) => r.checked)?.value;
-  await messenger.storage.local.set({ options: { autoDiagnose: auto.checked, savedPassword } });
+  await messenger.storage.local.set({ options: { autoDiagnose: auto.checked, savedPassword, pauseOnRefusal: pause.checked } });
   document.getElementById("saved").textContent = t("optionsSaved");
 }
 
 auto.addEventListener("change", save);
+pause.addEventListener("change", save);
 for (const r of radios) r.addEventListener("change", save);
 load();

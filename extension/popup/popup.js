@@ -65,6 +65,10 @@ const handlers = {
     }
     await refresh();
   },
+  async resume(accountId) {
+    await messenger.runtime.sendMessage({ type: "resumeChecks", accountId });
+    await refresh();
+  },
   async undo(accountId) {
     model.notes[accountId] = t("undoDone");
     draw();

@@ -1,7 +1,8 @@
 /* Renders the popup from a plain model. Server and Thunderbird text goes in through textContent only:
  * this module never parses HTML, so an [ALERT] carrying markup shows up as the characters it is. */
 
-import { statusOf, consentFinding, ATTENTION_STATUSES } from "../background/state.js";
+import { shownStatus, earlyWarnings, consentFinding, ATTENTION_STATUSES } from "../background/state.js";
+import { warningKey } from "../background/early.js";
 import { localizeFinding, fixLabel, settingLabel, subjectLabel, settingValueLabel, isOpenableUrl } from "../shared/findings.js";
 import { offerableFixes } from "../shared/safety.js";
 import { UNDO_WINDOW_MS } from "../background/undo.js";
@@ -16,6 +17,7 @@ const STATUS_KEYS = {
   error: "statusError",
   inconclusive: "statusInconclusive",
   consent: "statusConsent",
+  warning: "statusWarning",
 };
 const TRIGGER_KEYS = {
   "login-failure": "triggerLoginFailure",
@@ -225,7 +227,7 @@ function renderAccount(doc, account, model, t, handlers, formatTime, now) {
     return card;
   }
   const entry = account.state;
-  const status = statusOf(entry);
+  const status = shownStatus(entry);
   const card = el(doc, "section", { className: `account status-${status}`, attrs: { "data-account": account.id } });
   const header = el(doc, "div", { className: "account-header" }, [
     el(doc, "span", { className: "status-dot", attrs: { "aria-hidden": "true" } }),
@@ -261,6 +263,13 @@ function renderAccount(doc, account, model, t, handlers, formatTime, now) {
       card.append(button(doc, t("testPasswordButton"), () => handlers.diagnose(account.id, { withPassword: true }), "test-password"));
     }
   }
+  renderEarly(doc, card, account, status, model, t, handlers, formatTime);
+  if (entry?.paused) {
+    card.append(el(doc, "div", { className: "paused", attrs: { role: "status" } }, [
+      el(doc, "span", { className: "paused-text", text: t("pausedNote") }),
+      button(doc, t("resumeButton"), () => handlers.resume(account.id), "resume-checks"),
+    ]));
+  }
   if (model.confirm?.accountId === account.id) card.append(renderConfirm(doc, model.confirm, t, handlers));
   if (model.notes?.[account.id]) card.append(el(doc, "div", { className: "note", text: model.notes[account.id] }));
 
@@ -289,12 +298,30 @@ function renderAccount(doc, account, model, t, handlers, formatTime, now) {
   return card;
 }
 
-/** The account asked for first, then accounts that need attention (latest first), then the rest as listed. */
+/* The early warnings of the quiet check, each once: those the diagnosis above already listed are not repeated. */
+function renderEarly(doc, card, account, status, model, t, handlers, formatTime) {
+  const entry = account.state;
+  if (status === "checking") return;
+  const shown = new Set((entry?.result && status !== "error" ? entry.result.findings ?? [] : []).map(warningKey));
+  const warnings = earlyWarnings(entry).filter((f) => !shown.has(warningKey(f)));
+  if (!warnings.length) return;
+  if (status === "warning" && entry.early?.checkedAt && !entry.checkedAt) {
+    card.append(el(doc, "div", { className: "checked-at", text: t("earlyCheckedAt", [formatTime(entry.early.checkedAt)]) }));
+  }
+  for (const finding of warnings) card.append(renderFinding(doc, account, finding, t, handlers, model));
+}
+
+/** The account asked for first, then accounts that need attention (latest first), then those with an early
+ * warning, then the rest as listed. */
 export function orderAccounts(accounts, focus) {
-  const weight = (a) => (a.id === focus ? 2 : ATTENTION_STATUSES.includes(statusOf(a.state)) ? 1 : 0);
+  const weight = (a) => {
+    if (a.id === focus) return 3;
+    const status = shownStatus(a.state);
+    return ATTENTION_STATUSES.includes(status) ? 2 : status === "warning" ? 1 : 0;
+  };
   return accounts
     .map((a, index) => ({ a, index }))
-    .sort((x, y) => weight(y.a) - weight(x.a) || (weight(x.a) === 1 ? (y.a.state?.checkedAt ?? 0) - (x.a.state?.checkedAt ?? 0) : 0) || x.index - y.index)
+    .sort((x, y) => weight(y.a) - weight(x.a) || (weight(x.a) === 2 ? (y.a.state?.checkedAt ?? 0) - (x.a.state?.checkedAt ?? 0) : 0) || x.index - y.index)
     .map((x) => x.a);
 }
 

@@ -91,10 +91,11 @@ class ThunderbirdSession:
         self.thunderbird = None
         self.mounts = []
 
-    def start(self, saved_password_option=None, locale=None, send_account=False):
+    def start(self, saved_password_option=None, locale=None, send_account=False, setup=None):
         """saved_password_option: the admin default extensions.maildoctor.savedPassword; None = built-in settings.
         locale: Thunderbird's UI language (e.g. "de", from Debian's thunderbird-l10n-de); None = its default.
-        send_account: also the test bed's Postfix and a second account that sends through it (SEND_ACCOUNT)."""
+        send_account: also the test bed's Postfix and a second account that sends through it (SEND_ACCOUNT).
+        setup(session): called once the test bed is up, before the profile is written; returns extra prefs."""
         self.bed = Testbed()
         self.dovecot = self.bed.dovecot("tb", disable_plaintext_auth=False, extra=NO_AUTH_PENALTY)
         # Postfix (~2.5 s) starts while the rest is set up; its ports are known at once.
@@ -112,6 +113,8 @@ class ThunderbirdSession:
             # Its own user: Thunderbird drops an account whose server duplicates another's (type, host, user).
             self.send_user = sorted(self.bed_users())[1]
             prefs.update(send_account_prefs("127.0.0.2", self.dovecot.ports["imap"], TEST_HOST, self.smtp.ports["submission"], self.send_user))
+        if setup:
+            prefs.update(setup(self))
         make_profile(profile_dir, prefs)
         self.host_path = install_host(home, profile_dir)
         seed_logins(profile_dir, [("imap://127.0.0.2", self.user, WRONG_PASSWORD)])

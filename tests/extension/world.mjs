@@ -34,9 +34,11 @@ function manyAccounts(n) {
   return out;
 }
 
-export async function world({ options = { autoDiagnose: true, savedPassword: "ask" }, verdict = "problem", clock, respond, extraAccounts = 0, hostOptions, proxySettings = {}, moreListed = [] } = {}) {
+export async function world({ options = { autoDiagnose: true, savedPassword: "ask" }, verdict = "problem", clock, respond, extraAccounts = 0, hostOptions, proxySettings = {}, moreListed = [], storage } = {}) {
   const settings = { ...structuredClone(SETTINGS), ...manyAccounts(extraAccounts) };
-  const calls = { passwordReads: [], notifications: [], badges: [], applied: [], markers: [], saved: [] };
+  const calls = { passwordReads: [], notifications: [], badges: [], applied: [], markers: [], saved: [], paused: [], resumed: [], warned: [] };
+  // The experiment's pause: Thunderbird's own check settings per account, as pauseChecks/resumeChecks change them.
+  const checksOn = {};
   // What Thunderbird's login manager holds, per subject; savePassword changes it.
   const savedPasswords = { incoming: "pw-incoming", outgoing: "pw-outgoing" };
   const native = fakeNativeHost(respond ?? (async () => ({ version: 1, verdict, findings: verdict === "problem" ? [{ code: "tls.cert_expired", severity: "warning" }, { code: "auth.wrong_password", severity: "error" }] : [] })), hostOptions);
@@ -44,7 +46,8 @@ export async function world({ options = { autoDiagnose: true, savedPassword: "as
   Object.defineProperty(calls, "requests", { get: () => native.posted.filter((m) => m.type === "diagnose").map(({ type, id, ...r }) => r) });
   const missing = { connect: () => { throw new Error("No such native application maildoctor"); } };
   const host = new HostClient(verdict === "missing" ? missing.connect : native.connect);
-  const states = new AccountStates(memoryStorage(), clock ? { now: clock } : {});
+  // storage: the same storage.local again for a "restart".
+  const states = new AccountStates(storage ?? memoryStorage(), clock ? { now: clock } : {});
   await states.load();
   const doctor = createDoctor({
     api: {
@@ -66,6 +69,17 @@ export async function world({ options = { autoDiagnose: true, savedPassword: "as
       // Thunderbird's proxy, as the experiment's getProxySettings reports it.
       async getProxySettings() {
         return structuredClone(proxySettings);
+      },
+      async pauseChecks(accountId) {
+        calls.paused.push(accountId);
+        checksOn[accountId] = false;
+        return Boolean(settings[accountId]?.incoming);
+      },
+      async resumeChecks(accountId) {
+        calls.resumed.push(accountId);
+        const was = checksOn[accountId] === false;
+        checksOn[accountId] = true;
+        return was;
       },
       async savePassword(accountId, subject, identityId, password) {
         if (calls.failSave) throw new Error("Services.logins.modifyLogin is not a function");
@@ -95,6 +109,9 @@ export async function world({ options = { autoDiagnose: true, savedPassword: "as
       async notifyProblem(accountId, name, finding) {
         calls.notifications.push([accountId, name, finding?.code]);
       },
+      async notifyWarning(accountId, name, finding) {
+        calls.warned.push([accountId, name, finding?.code]);
+      },
       async setMarker(accountId, marker) {
         calls.markers.push([accountId, marker ? marker.finding?.code ?? marker.status : null]);
       },
@@ -104,7 +121,7 @@ export async function world({ options = { autoDiagnose: true, savedPassword: "as
     cooldownMs: 60000,
     ...(clock ? { now: clock } : {}),
   });
-  return { doctor, states, calls, options, native, settings, savedPasswords };
+  return { doctor, states, calls, options, native, settings, savedPasswords, checksOn };
 }
 
 export async function settle(ms) {

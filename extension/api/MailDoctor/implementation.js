@@ -49,6 +49,11 @@
     }
   }
 
+  // Where pauseChecks keeps the server's own values from before the pause; it survives a restart.
+  function pausedPref(server) {
+    return `mail.server.${server.key}.maildoctor_paused`;
+  }
+
   function getAccount(accountId) {
     const account = MailServices.accounts.getAccount(accountId);
     if (!account) throw new ExtensionError(`No account with id ${accountId}`);
@@ -518,13 +523,51 @@
             });
           },
 
+          async pauseChecks(accountId) {
+            const server = getAccount(accountId).incomingServer;
+            if (!server || !api.terms.incomingProtocol(server.type)) return false;
+            const pref = pausedPref(server);
+            // A second pause keeps the values from before the first: those are the user's.
+            if (Services.prefs.getPrefType(pref) === Services.prefs.PREF_INVALID) {
+              Services.prefs.setStringPref(pref, JSON.stringify({ doBiff: server.doBiff, loginAtStartup: server.getBoolValue("login_at_startup") }));
+            }
+            // doBiff's setter also takes the server out of the biff manager at once.
+            server.doBiff = false;
+            // 153 has no loginAtStartup attribute: its pref login_at_startup is read and written directly.
+            server.setBoolValue("login_at_startup", false);
+            // An open connection (IDLE, a queued URL) would log in again with the refused password.
+            server.closeCachedConnections();
+            Services.prefs.savePrefFile(null);
+            return true;
+          },
+
+          async resumeChecks(accountId) {
+            const server = getAccount(accountId).incomingServer;
+            if (!server) return false;
+            const pref = pausedPref(server);
+            if (Services.prefs.getPrefType(pref) === Services.prefs.PREF_INVALID) return false;
+            let before = {};
+            try {
+              before = JSON.parse(Services.prefs.getStringPref(pref));
+            } catch (e) {}
+            Services.prefs.clearUserPref(pref);
+            server.setBoolValue("login_at_startup", before.loginAtStartup !== false);
+            server.doBiff = before.doBiff !== false;
+            Services.prefs.savePrefFile(null);
+            return true;
+          },
+
           async getAdminDefaults() {
             const read = (name, type) => {
               const pref = PREF_BRANCH + name;
               if (Services.prefs.getPrefType(pref) === Services.prefs.PREF_INVALID) return null;
               return type === "bool" ? Services.prefs.getBoolPref(pref) : Services.prefs.getStringPref(pref);
             };
-            return { autoDiagnose: read("autoDiagnose", "bool"), savedPassword: read("savedPassword", "string") };
+            return {
+              autoDiagnose: read("autoDiagnose", "bool"),
+              savedPassword: read("savedPassword", "string"),
+              pauseOnRefusal: read("pauseOnRefusal", "bool"),
+            };
           },
 
           onMarkerClicked: new ExtensionCommon.EventManager({
