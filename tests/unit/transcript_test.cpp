@@ -141,7 +141,7 @@ TEST_CASE("SMTP EHLO capabilities, including an empty AUTH", "[capabilities]") {
 namespace {
 std::vector<LogLine> log(std::initializer_list<std::pair<char, const char*>> l) {
   std::vector<LogLine> out;
-  for (auto& [d, s] : l) out.push_back({d, 0, s});
+  for (auto& [d, s] : l) out.push_back({d, 0, s, {}});
   return out;
 }
 }  // namespace

@@ -82,6 +82,12 @@ bool matches(const Rule& rule, const MatchInput& in_) {
   if (m.provider_access_default &&
       (!in_.provider || !in_.provider->enable_access || in_.provider->enable_access->default_state != *m.provider_access_default))
     return false;
+  if (m.provider_access_default && *m.provider_access_default == "off") {
+    // The provider says so in its own words when access is off: a generic refusal without them is something else.
+    const auto& words = in_.provider->enable_access->off_words;
+    const std::string said = in_.reply.words();
+    if (!words.empty() && !any_of(words, [&](const std::string& w) { return kb::contains_nocase(said, w); })) return false;
+  }
   if (!m.host_suffixes.empty() && !any_of(m.host_suffixes, [&](const std::string& s) { return kb::host_has_suffix(in_.host, s); }))
     return false;
   if (any_of(m.not_host_suffixes, [&](const std::string& s) { return kb::host_has_suffix(in_.host, s); })) return false;
@@ -103,7 +109,7 @@ bool matches(const Rule& rule, const MatchInput& in_) {
     for (auto& c : st) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     if (!in(m.statuses, st)) return false;
   }
-  const std::string text = kb::lower(in_.reply.text());
+  const std::string text = kb::lower(in_.reply.words());
   auto has = [&](const std::string& p) { return text.find(kb::lower(p)) != std::string::npos; };
   if (!m.text_any.empty() && !any_of(m.text_any, has)) return false;
   if (!std::all_of(m.text_all.begin(), m.text_all.end(), has)) return false;

@@ -101,6 +101,9 @@ bool tls_findings(Context& ctx, const ProbeResult& p) {
     if (p.tls.status == TlsEvidence::Status::ok && !p.tls.cert.verified && certificate_findings(ctx, p)) return false;
     return true;
   }
+  // Nothing answered the ClientHello: no handshake went wrong, no server spoke at all. The greeting step says so
+  // (proto.no_greeting), and the alternatives may still show the port blocked.
+  if (p.tls.failure == F::silent) return true;
   Finding f;
   switch (p.tls.failure) {
     case F::plaintext_answer:

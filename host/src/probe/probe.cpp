@@ -117,7 +117,7 @@ void fill_tls(const ProbeSpec& spec, const SessionOutcome& o, const DialogueFact
   } else if (contains(o.error, "wrong version number") || contains(o.error, "packet length too long")) {
     t.failure = TlsEvidence::Failure::plaintext_answer;
   } else if (o.stopped && !o.server_spoke && !t.starttls) {
-    t.failure = TlsEvidence::Failure::handshake;
+    t.failure = TlsEvidence::Failure::silent;
     t.error = "the server did not answer the TLS handshake";
   } else {
     t.failure = TlsEvidence::Failure::handshake;
@@ -275,6 +275,7 @@ ProbeOutput run_probe(const ProbeSpec& spec, ProbeProgress& progress, const std:
   auto finish = [&]() -> ProbeOutput {
     r.elapsed_ms = ms_since(start);
     out.log = log.lines();
+    for (auto& l : out.log) l.unmasked.clear();  // the server's unmasked words stay in the replies, for classification
     progress.finished = true;
     return std::move(out);
   };
@@ -357,6 +358,7 @@ ProbeOutput run_probe(const ProbeSpec& spec, ProbeProgress& progress, const std:
     r.broke_off.happened = true;
     r.broke_off.stalled = o.rc == CURLE_OPERATION_TIMEDOUT;
     r.broke_off.error = !o.error.empty() ? o.error : r.broke_off.stalled ? "no answer before the deadline" : "the session ended";
+    r.broke_off.refusal = f.service_refusal;
   }
 
   const bool alive = o.rc == CURLE_OK && !session.should_stop() && !spec.stop_after_handshake;
@@ -406,7 +408,8 @@ ProbeOutput run_probe(const ProbeSpec& spec, ProbeProgress& progress, const std:
     again.allow_cleartext_command = true;
     ProbeOutput second = run_probe(again, progress, global_cancel);
     std::vector<transcript::LogLine> merged = log.lines();
-    merged.push_back({'*', log.now_ms(), "no SASL mechanism offered: second connection with the protocol's own login command"});
+    for (auto& l : merged) l.unmasked.clear();
+    merged.push_back({'*', log.now_ms(), "no SASL mechanism offered: second connection with the protocol's own login command", {}});
     merged.insert(merged.end(), second.log.begin(), second.log.end());
     second.log = std::move(merged);
     second.result.elapsed_ms = ms_since(start);

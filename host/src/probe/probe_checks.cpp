@@ -24,6 +24,7 @@ const char* tls_failure_word(TlsEvidence::Failure f) {
     case TlsEvidence::Failure::none: return "";
     case TlsEvidence::Failure::plaintext_answer: return "the server answered in plain text";
     case TlsEvidence::Failure::no_answer: return "the server waits for TLS from the start";
+    case TlsEvidence::Failure::silent: return "the server never answered the TLS handshake";
     case TlsEvidence::Failure::starttls_unavailable: return "STARTTLS not available";
     case TlsEvidence::Failure::starttls_pipelined: return "unexpected data after the STARTTLS go-ahead";
     case TlsEvidence::Failure::version_too_old: return "the server only speaks an old TLS version";
