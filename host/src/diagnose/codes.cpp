@@ -5,7 +5,7 @@
 
 namespace maildoctor::diagnose {
 namespace {
-constexpr std::array<std::string_view, 41> kCodes{
+constexpr std::array<std::string_view, 43> kCodes{
     "dns.not_found",          "dns.failed",
     "net.refused",            "net.timeout",
     "net.port_blocked",       "net.unreachable",
@@ -29,6 +29,8 @@ constexpr std::array<std::string_view, 41> kCodes{
     "proto.stalled",          // greeted, then stopped answering before the login
     "proto.bad_reply",        // greeted, then sent a reply too large or not valid for the protocol
     "tls.starttls_injected",  // data followed the STARTTLS go-ahead before TLS: refused, nothing sent
+    "net.intercepted",        // another server answers for the configured host (ISP or web host redirects the port)
+    "auth.password_expired",  // the password is expired (RFC 5530 EXPIRED): a new one must be set
 };
 }  // namespace
 
