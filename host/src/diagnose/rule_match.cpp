@@ -3,23 +3,11 @@
 
 #include "kb/text.hpp"
 #include "maildoctor/rules.hpp"
+#include "transcript/reply_parser.hpp"
 
 namespace maildoctor::rules {
 namespace {
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-// "5.7.8" style token starting at i: class digit, dot, 1-3 digits, dot, 1-3 digits.
-std::string enhanced_at(const std::string& s, std::size_t i) {
-  if (i + 4 >= s.size() || !(s[i] == '2' || s[i] == '4' || s[i] == '5') || s[i + 1] != '.') return {};
-  std::size_t j = i + 2, n = 0;
-  while (j < s.size() && is_digit(s[j]) && n < 3) ++j, ++n;
-  if (n == 0 || j >= s.size() || s[j] != '.') return {};
-  std::size_t k = j + 1;
-  n = 0;
-  while (k < s.size() && is_digit(s[k]) && n < 3) ++k, ++n;
-  if (n == 0 || (k < s.size() && (is_digit(s[k]) || s[k] == '.'))) return {};
-  return s.substr(i, k - i);
-}
 
 template <typename List, typename Pred>
 bool any_of(const List& l, Pred p) {
@@ -45,7 +33,7 @@ std::string enhanced_code(const Reply& r) {
   for (const auto& l : r.lines)
     for (std::size_t i = 0; i < l.size(); ++i)
       if ((i == 0 || l[i - 1] == ' ' || l[i - 1] == '-' || l[i - 1] == '(' || l[i - 1] == '#') && is_digit(l[i])) {
-        std::string e = enhanced_at(l, i);
+        std::string e = transcript::enhanced_code_at(l, i);
         if (!e.empty()) return e;
       }
   return {};

@@ -51,6 +51,9 @@ BracketCode parse_bracket_code(std::string_view text);
 
 // RFC 3463 "x.y.z" at the start of text, else empty.
 std::string parse_enhanced_code(std::string_view text);
+// The RFC 3463 code that starts at s[i], or empty: the one grammar behind parse_enhanced_code and the rules' search of
+// a reply's text (rule_match.cpp).
+std::string enhanced_code_at(std::string_view s, std::size_t i);
 
 // Cuts an over-long line and says so, so that nothing downstream holds an unbounded string.
 std::string bound_line(std::string_view line);
