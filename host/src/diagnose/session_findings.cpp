@@ -1,5 +1,6 @@
 #include "diagnose/context.hpp"
 #include "kb/text.hpp"
+#include "transcript/reply_parser.hpp"
 
 namespace maildoctor::diagnose {
 namespace {
@@ -74,7 +75,7 @@ void after_login(Context& ctx, const ProbeResult& p) {
   const auto& a = p.after_login;
   if (!a.attempted) return;
   const std::string st = kb::lower(a.mailbox.status);
-  if (!a.mailbox.empty() && (st == "no" || st == "bad" || st == "bye" || st == "-err") &&
+  if (!a.mailbox.empty() && transcript::negative(p.endpoint.protocol, a.mailbox) &&
       !apply_rules(ctx, p, "after_auth", a.mailbox, kRankMailbox)) {
     // An untagged BYE is the server closing the session, not a refusal of this mailbox (RFC 9051 7.1.5).
     Finding f = st == "bye" ? make_finding("proto.server_unavailable", Severity::error, p, ctx, "{host} closed the session after the login",

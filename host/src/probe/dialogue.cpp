@@ -47,14 +47,7 @@ bool reply_ends(Protocol protocol, const Exchange& e, std::string_view line, std
 
 namespace {
 
-bool positive(Protocol protocol, const Reply& r) {
-  switch (protocol) {
-    case Protocol::imap: return r.status == "OK";
-    case Protocol::pop3: return r.status == "+OK";
-    case Protocol::smtp: return r.code >= 200 && r.code < 400;
-  }
-  return false;
-}
+using transcript::positive;
 
 Exchange start_exchange(Protocol protocol, const std::string& line, bool after_tls) {
   Exchange e;

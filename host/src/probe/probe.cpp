@@ -8,6 +8,7 @@
 #include "probe/curl_session.hpp"
 #include "probe/dialogue.hpp"
 #include "transcript/capabilities.hpp"
+#include "transcript/reply_parser.hpp"
 
 namespace maildoctor::probe {
 
@@ -57,15 +58,6 @@ ConnectEvidence connect_evidence(const SessionOutcome& o) {
   }
   c.status = o.rc == CURLE_OPERATION_TIMEDOUT ? ConnectEvidence::Status::timeout : ConnectEvidence::Status::failed;
   return c;
-}
-
-bool negative_login_reply(Protocol p, const Reply& r) {
-  switch (p) {
-    case Protocol::imap: return r.status == "NO" || r.status == "BAD" || r.status == "BYE";
-    case Protocol::pop3: return r.status == "-ERR";
-    case Protocol::smtp: return r.code >= 400;
-  }
-  return false;
 }
 
 bool tls_required_reply(Protocol p, const Reply& r) {
@@ -136,8 +128,8 @@ void fill_login(const ProbeSpec& spec, const SessionOutcome& o, const DialogueFa
     l.mechanism = f.login_mechanism;
     l.reply = f.login->reply;
     l.ms = std::max(0, f.login->end_ms - f.login->start_ms);
-    if (o.rc == CURLE_OK && !negative_login_reply(p, l.reply)) l.status = LoginEvidence::Status::ok;
-    else if (f.login->complete && negative_login_reply(p, l.reply))
+    if (o.rc == CURLE_OK && !transcript::negative(p, l.reply)) l.status = LoginEvidence::Status::ok;
+    else if (f.login->complete && transcript::negative(p, l.reply))
       l.status = tls_required_reply(p, l.reply) ? LoginEvidence::Status::tls_required : LoginEvidence::Status::refused;
     else {
       l.status = LoginEvidence::Status::error;

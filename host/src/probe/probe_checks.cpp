@@ -1,4 +1,5 @@
 #include "probe/probe_checks.hpp"
+#include "transcript/reply_parser.hpp"
 
 namespace maildoctor::probe {
 
@@ -110,7 +111,7 @@ std::vector<Check> checks_for(const ProbeResult& r) {
       const Reply& last = a.rcpt_to.empty() ? a.mail_from : a.rcpt_to;
       if (!last.empty()) add("sender", last.code == 250 ? CheckStatus::pass : CheckStatus::fail, 0, final_line(last));
     } else if (!a.mailbox.empty()) {
-      bool ok = a.mailbox.status == "OK" || a.mailbox.status == "+OK";
+      const bool ok = transcript::positive(r.endpoint.protocol, a.mailbox);
       add("mailbox", ok ? CheckStatus::pass : CheckStatus::fail, 0, final_line(a.mailbox));
     }
   }

@@ -198,6 +198,24 @@ Reply make_reply(Protocol protocol, const std::vector<std::string>& lines) {
   return r;
 }
 
+bool positive(Protocol protocol, const Reply& r) {
+  switch (protocol) {
+    case Protocol::imap: return r.status == "OK";
+    case Protocol::pop3: return r.status == "+OK";
+    case Protocol::smtp: return r.code >= 200 && r.code < 400;
+  }
+  return false;
+}
+
+bool negative(Protocol protocol, const Reply& r) {
+  switch (protocol) {
+    case Protocol::imap: return r.status == "NO" || r.status == "BAD" || r.status == "BYE";
+    case Protocol::pop3: return r.status == "-ERR";
+    case Protocol::smtp: return r.code >= 400;
+  }
+  return false;
+}
+
 void BoundedLines::add(std::string_view line) {
   std::string b = bound_line(line);
   if (lines_.size() >= kMaxReplyLines || bytes_ + b.size() > kMaxReplyBytes) {

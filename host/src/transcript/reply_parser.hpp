@@ -60,6 +60,10 @@ std::string bound_line(std::string_view line);
 
 // Builds a Reply from all lines of one server answer; the parsed fields come from the final line.
 Reply make_reply(Protocol protocol, const std::vector<std::string>& lines);
+// The reply's verdict, one definition for the probe, its checks and the diagnosis. A reply can be neither (no final
+// line yet): positive is OK / +OK / 2xx-3xx, negative is NO, BAD, BYE / -ERR / 4xx-5xx.
+bool positive(Protocol protocol, const Reply& r);
+bool negative(Protocol protocol, const Reply& r);
 
 // Appends a line to a reply being collected, keeping within the per-reply bounds (a marker line says what was dropped).
 class BoundedLines {
