@@ -45,7 +45,7 @@ std::pair<std::string, std::uint16_t> server_of(const json& provider, const std:
   for (const char* side : {"incoming", "outgoing"})
     for (const auto& s : provider.value(side, json::array()))
       if (s.value("protocol", "") == protocol) return {s.value("host", ""), static_cast<std::uint16_t>(s.value("port", 0))};
-  return {"mail." + provider["domains"][0].get<std::string>(), protocol == "smtp" ? 465 : protocol == "pop3" ? 995 : 993};
+  return {"mail.example.test", static_cast<std::uint16_t>(protocol == "smtp" ? 465 : protocol == "pop3" ? 995 : 993)};
 }
 
 ProbeResult probe_for(const json& provider, const json& r, const std::string& email) {
@@ -103,7 +103,9 @@ TEST_CASE("every known reply in the provider files produces the finding code it 
     if (entry.path().extension() != ".json") continue;
     std::ifstream in(entry.path());
     const json provider = json::parse(in);
-    const std::string email = "bob@" + provider["domains"][0].get<std::string>();
+    // Providers without domains of their own (hosting, Microsoft 365) are recognised by their server host names.
+    const auto& domains = provider.value("domains", json::array());
+    const std::string email = "bob@" + (domains.empty() ? std::string("example.test") : domains[0].get<std::string>());
     for (const auto& r : provider.value("known_replies", json::array())) {
       Request req;
       req.account.email = email;
