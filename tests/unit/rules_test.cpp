@@ -138,7 +138,7 @@ TEST_CASE("real provider replies map to their causes", "[rules]") {
 }
 
 TEST_CASE("explicit wording outranks the provider default: a generic refusal is not 'access switched off'", "[rules]") {
-  kb::Provider zoho = provider("zoho", "accepted", "none");
+  kb::Provider zoho = provider("example", "accepted", "none");
   kb::EnableAccess access;
   access.default_state = "off";
   zoho.enable_access = access;
