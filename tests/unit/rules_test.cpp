@@ -130,7 +130,7 @@ TEST_CASE("real provider replies map to their causes", "[rules]") {
   CHECK(classify_reply(Protocol::imap, {"A1 NO [ALERT] Too many simultaneous connections. (Failure)"}, &gmail) == "proto.too_many_connections");
   CHECK(classify_reply(Protocol::imap, {"A1 NO [UNAVAILABLE] Temporary authentication failure."}) == "proto.server_unavailable");
   CHECK(classify_reply(Protocol::smtp, {"454 4.7.0 Temporary authentication failure"}) == "proto.server_unavailable");
-  CHECK(classify_reply(Protocol::smtp, {"220-p3plcpnl0123.prod.phx3.secureserver.net ESMTP Exim 4.91 #1"}, nullptr, "greeting") == "proto.unexpected_greeting");
+  CHECK(classify_reply(Protocol::smtp, {"220-p3plcpnl0123.prod.phx3.secureserver.net ESMTP Exim 4.91 #1"}, nullptr, "greeting") == "net.intercepted");
   CHECK(classify_reply(Protocol::imap, {"A1 NO [AUTHENTICATIONFAILED] Authentication failed."}, &plain) == "auth.wrong_password");
   CHECK(classify_reply(Protocol::pop3, {"-ERR [AUTH] Authentication failed."}, &plain) == "auth.wrong_password");
   CHECK(classify_reply(Protocol::imap, {"A1 NO [CONTACTADMIN] Your account is suspended"}) == "auth.account_locked");
