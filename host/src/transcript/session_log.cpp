@@ -34,7 +34,7 @@ void SessionLog::add(char dir, std::string line) {
   if (!unmasked.empty()) unmasked = bound_line(unmasked);
   if (lines_.size() + 1 >= kMaxLogLines || bytes_ + line.size() > kMaxLogBytes) {
     full_ = true;
-    lines_.push_back({'*', now_ms(), "[transcript limit reached: later lines of this connection are not kept]"});
+    lines_.push_back({'*', now_ms(), "[transcript limit reached: later lines of this connection are not kept]", {}});
     return;
   }
   bytes_ += line.size();
