@@ -17,15 +17,16 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 DATA = ROOT / "host" / "data" / "providers"
 DOC = ROOT / "docs" / "PROVIDERS.md"
 
-# Finding codes of the public contract (section 3) that a known reply may mean.
-FINDING_CODES = {
-    "proto.unexpected_greeting", "proto.no_greeting", "proto.server_unavailable", "proto.too_many_connections",
-    "auth.wrong_password", "auth.app_password_required", "auth.oauth_required", "auth.protocol_disabled",
-    "auth.web_login_required", "auth.account_locked", "auth.username_format", "auth.tls_required",
-    "auth.mechanism_unsupported", "auth.rate_limited", "auth.tenant_disabled", "auth.bridge_required", "auth.failed",
-    "smtp.relay_denied", "smtp.sender_not_authorized", "config.better_settings", "config.differs_from_provider",
-    "tls.cert_hostname_mismatch",
-}
+# The finding codes a known reply may mean: the host's own list (host/src/diagnose/codes.cpp), read rather than
+# copied, so the two cannot drift apart (tests/extension/locales.test.mjs ties that list to CONTRACT section 3).
+def _host_codes():
+    import re
+    text = (pathlib.Path(__file__).resolve().parent.parent / "host" / "src" / "diagnose" / "codes.cpp").read_text(encoding="utf-8")
+    body = text[text.index("kCodes{"):text.index("};", text.index("kCodes{"))]
+    return set(re.findall(r'"([a-z0-9_]+\.[a-z0-9_]+)"', re.sub(r"//.*", "", body)))
+
+
+FINDING_CODES = _host_codes()
 PROTOCOLS = {"imap", "pop3", "smtp"}
 SECURITY = {"tls", "starttls", "none"}
 USERNAMES = {"%EMAILADDRESS%", "%EMAILLOCALPART%"}
@@ -237,7 +238,12 @@ def render():
         "- `known_replies[].full_text`: the whole reply as reported, when `text` is only the distinctive part to match.",
         "- `known_replies[].note`, `source_note`: why the text means what it means, or what the source is.",
         "- `known_replies[].encoding`: the reply is not UTF-8 (QQ Mail answers in GBK).",
-        "- `known_replies[].stage`, `code`, `enhanced`: where the reply comes and its SMTP codes, when the text alone is not enough.",
+        "- `known_replies[].stage`, `code`, `enhanced`: where the reply comes (auth, after_auth, sender, greeting) and its SMTP",
+        "  codes, when the text alone is not enough. `seen_on`: the host name it answered for, when that is not the provider's.",
+        "- `known_replies` are samples, not rules: the classifier reads only host/data/rules, and tests/unit/known_replies_test.cpp",
+        "  replays every sample and requires its `meaning` as the first finding, so a rule change that drifts from them fails.",
+        "- `enable_access.off_words`: the provider's own words when access is switched off; a refusal without them is not",
+        "  taken for access switched off (explicit wording outranks the provider's default).",
         "- `domain_suffixes` (Microsoft 365): addresses under these domains (`*.onmicrosoft.com`) belong to the provider.",
         "- `oauth2` (every file): `{thunderbird, hosts, source}`; `thunderbird` is true when Thunderbird 128, 140 and 153 all",
         "  sign in to these servers with OAuth2 by themselves (`OAuth2Providers.sys.mjs`), `hosts` the server host suffixes",

@@ -8,7 +8,7 @@ import { statusOf } from "./state.js";
 export const REFUSAL_CODES = new Set([
   "auth.wrong_password", "auth.app_password_required", "auth.oauth_required", "auth.protocol_disabled",
   "auth.web_login_required", "auth.account_locked", "auth.username_format", "auth.rate_limited",
-  "auth.tenant_disabled", "auth.failed",
+  "auth.tenant_disabled", "auth.failed", "auth.password_expired",
 ]);
 
 /** "accepted" | "refused" | "not_tried" for the login of one subject in a result. */

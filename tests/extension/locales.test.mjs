@@ -86,3 +86,17 @@ test("every message key the add-on uses exists", () => {
 test("the generated messages.json files match their source table", () => {
   execFileSync("python3", [fileURLToPath(new URL("tools/locales.py", EXT)), "--check"]);
 });
+
+test("every finding code list agrees: the add-on's code names and tools/providers.py come from the host's list", () => {
+  const { fromCpp } = hostCodes();
+  const root = fileURLToPath(EXT).replace(/\/$/, "");
+  for (const file of sources(root).filter((f) => f.endsWith(".js"))) {
+    const text = readFileSync(file, "utf8");
+    for (const m of text.matchAll(/"((?:dns|net|tls|proto|auth|smtp|config)\.[a-z_]+)"/g))
+      assert.ok(fromCpp.includes(m[1]), `${file} names ${m[1]}, which the host does not emit`);
+  }
+  const tools = fileURLToPath(new URL("tools/", ROOT));
+  const fromTool = JSON.parse(execFileSync("python3", ["-c", "import json, providers; print(json.dumps(sorted(providers.FINDING_CODES)))"], { cwd: tools }).toString());
+  assert.deepEqual(fromTool, [...fromCpp].sort(), "tools/providers.py reads the host's code list");
+  execFileSync("python3", ["providers.py", "check"], { cwd: tools });  // known replies mean only host codes
+});

@@ -25,6 +25,7 @@ inline constexpr std::array kTlsStatuses{TlsEvidence::Status::ok, TlsEvidence::S
 inline constexpr std::array kTlsFailures{TlsEvidence::Failure::none,
                                          TlsEvidence::Failure::plaintext_answer,
                                          TlsEvidence::Failure::no_answer,
+                                         TlsEvidence::Failure::silent,
                                          TlsEvidence::Failure::starttls_unavailable,
                                          TlsEvidence::Failure::starttls_pipelined,
                                          TlsEvidence::Failure::version_too_old,

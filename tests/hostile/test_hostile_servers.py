@@ -46,6 +46,35 @@ def test_tarpit_after_connect_implicit_tls(serve, certs):
     clear_end(run, [s], DEADLINE_S, TIMEOUTS | {"tls.handshake_failed", "tls.wrong_mode"})
 
 
+def test_silent_implicit_tls_port(serve, certs):
+    """TCP is accepted on the implicit-TLS port and the ClientHello is never answered: nothing answered at all.
+    That is the server not speaking (proto.no_greeting), not a handshake that went wrong."""
+    s = serve(lambda conn: conn.tarpit())
+    run = run_case(s, "imap", "tls", certs)
+    clear_end(run, [s], DEADLINE_S, {"proto.no_greeting"})
+    codes = [f.get("code") for f in run.result["findings"]]
+    assert "tls.handshake_failed" not in codes, run.describe()
+
+
+class ByeToEveryCommandImap(Imap):
+    """Greets, then answers every command with the untagged BYE of a broken backend (seen from Dovecot proxies)."""
+
+    def command(self, conn, text):
+        conn.line("* BYE Internal error occurred. Refer to server log for more information.")
+        return False
+
+
+@pytest.mark.parametrize("security", ["tls", "starttls"])
+def test_bye_internal_error_to_every_command(serve, certs, security):
+    s = serve(ByeToEveryCommandImap(), tls=certs.context(certs.good), implicit_tls=security == "tls")
+    run = run_case(s, "imap", security, certs)
+    clear_end(run, [s], DEADLINE_S, {"proto.server_unavailable"})
+    codes = [f.get("code") for f in run.result["findings"]]
+    assert "proto.bad_reply" not in codes, run.describe()
+    f = next(f for f in run.result["findings"] if f.get("code") == "proto.server_unavailable")
+    assert any("Internal error occurred" in e for e in f.get("evidence", [])), run.describe()
+
+
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_tarpit_after_greeting(serve, protocol):
     def behaviour(conn):

@@ -385,3 +385,41 @@ TEST_CASE("a server port refused as the proxy saw it is net.refused, not a proxy
   for (const auto& g : r.findings) CHECK(g.code != "net.proxy_failed");
   for (const auto& g : r.findings) CHECK(g.code != "dns.not_found");
 }
+
+TEST_CASE("an implicit-TLS port that never answers the TLS hello is proto.no_greeting, not a failed handshake", "[classify]") {
+  auto p = good_probe();
+  p.tls.status = TlsEvidence::Status::failed;
+  p.tls.failure = TlsEvidence::Failure::silent;
+  p.tls.error = "the server did not answer the TLS handshake";
+  p.greeting.status = GreetingEvidence::Status::silent;
+  p.greeting.reply = {};
+  p.login.status = LoginEvidence::Status::not_attempted;
+  auto r = run(p);
+  CHECK(first(r).code == "proto.no_greeting");
+  for (const auto& f : r.findings) CHECK(f.code != "tls.handshake_failed");
+}
+
+TEST_CASE("a service refusal in the pre-login dialogue is proto.server_unavailable with the server's words", "[classify]") {
+  auto p = good_probe();
+  p.login.status = LoginEvidence::Status::not_attempted;
+  p.broke_off.happened = true;
+  p.broke_off.error = "the session ended";
+  p.broke_off.refusal.lines = {"* BYE Internal error occurred. Refer to server log for more information."};
+  p.broke_off.refusal.status = "BYE";
+  auto r = run(p);
+  CHECK(first(r).code == "proto.server_unavailable");
+  CHECK(first(r).evidence == p.broke_off.refusal.lines);
+  p.broke_off.refusal = {};
+  CHECK(first(run(p)).code == "proto.bad_reply");  // without the server's refusal it stays a malformed dialogue
+}
+
+TEST_CASE("an untagged BYE instead of the mailbox is the server closing, not an unusable mailbox", "[classify]") {
+  auto p = good_probe();
+  p.after_login.attempted = true;
+  p.after_login.mailbox.lines = {"* BYE Connection closed. 14"};
+  p.after_login.mailbox.status = "BYE";
+  CHECK(first(run(p)).code == "proto.server_unavailable");
+  p.after_login.mailbox.lines = {"M1 NO Mailbox doesn't exist: INBOX"};
+  p.after_login.mailbox.status = "NO";
+  CHECK(first(run(p)).code == "proto.mailbox_unusable");
+}

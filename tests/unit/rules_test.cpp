@@ -130,9 +130,36 @@ TEST_CASE("real provider replies map to their causes", "[rules]") {
   CHECK(classify_reply(Protocol::imap, {"A1 NO [ALERT] Too many simultaneous connections. (Failure)"}, &gmail) == "proto.too_many_connections");
   CHECK(classify_reply(Protocol::imap, {"A1 NO [UNAVAILABLE] Temporary authentication failure."}) == "proto.server_unavailable");
   CHECK(classify_reply(Protocol::smtp, {"454 4.7.0 Temporary authentication failure"}) == "proto.server_unavailable");
-  CHECK(classify_reply(Protocol::smtp, {"220-p3plcpnl0123.prod.phx3.secureserver.net ESMTP Exim 4.91 #1"}, nullptr, "greeting") == "proto.unexpected_greeting");
+  CHECK(classify_reply(Protocol::smtp, {"220-p3plcpnl0123.prod.phx3.secureserver.net ESMTP Exim 4.91 #1"}, nullptr, "greeting") == "net.intercepted");
   CHECK(classify_reply(Protocol::imap, {"A1 NO [AUTHENTICATIONFAILED] Authentication failed."}, &plain) == "auth.wrong_password");
   CHECK(classify_reply(Protocol::pop3, {"-ERR [AUTH] Authentication failed."}, &plain) == "auth.wrong_password");
   CHECK(classify_reply(Protocol::imap, {"A1 NO [CONTACTADMIN] Your account is suspended"}) == "auth.account_locked");
   CHECK(classify_reply(Protocol::imap, {"A4 NO SELECT Unsafe Login. Please contact kefu@188.com for help"}, nullptr, "after_auth") == "proto.mailbox_unusable");
+}
+
+TEST_CASE("explicit wording outranks the provider default: a generic refusal is not 'access switched off'", "[rules]") {
+  kb::Provider zoho = provider("example", "accepted", "none");
+  kb::EnableAccess access;
+  access.default_state = "off";
+  zoho.enable_access = access;
+  // Without own words, the default decides (GMX, web.de answer the same for both causes).
+  CHECK(classify_reply(Protocol::pop3, {"-ERR authentication failed"}, &zoho) == "auth.protocol_disabled");
+  zoho.enable_access->off_words = {"yet to enable IMAP"};
+  CHECK(classify_reply(Protocol::imap, {"A1 NO [AUTHENTICATIONFAILED] Invalid credentials(Failure)"}, &zoho) == "auth.wrong_password");
+  CHECK(classify_reply(Protocol::imap, {"A1 NO [ALERT] You are yet to enable IMAP for your account. (Failure)"}, &zoho) == "auth.protocol_disabled");
+}
+
+TEST_CASE("RFC 5530 codes are read for what they say", "[rules]") {
+  CHECK(classify_reply(Protocol::imap, {"A1 NO [AUTHORIZATIONFAILED] Authorization failed"}) == "auth.failed");
+  CHECK(classify_reply(Protocol::imap, {"A1 NO [EXPIRED] That password is expired"}) == "auth.password_expired");
+  CHECK(classify_reply(Protocol::imap, {"A1 NO [AUTHENTICATIONFAILED] Authentication failed."}) == "auth.wrong_password");
+}
+
+TEST_CASE("RFC 4954 AUTH reply codes", "[rules]") {
+  CHECK(classify_reply(Protocol::smtp, {"504 5.7.4 Unrecognized authentication type"}) == "auth.mechanism_unsupported");
+  CHECK(classify_reply(Protocol::smtp, {"534 5.7.9 Authentication mechanism is too weak"}) == "auth.mechanism_unsupported");
+  CHECK(classify_reply(Protocol::smtp, {"534-5.7.9 Application-specific password required."}) == "auth.app_password_required");
+  CHECK(classify_reply(Protocol::smtp, {"432 4.7.12 A password transition is needed"}) == "auth.mechanism_unsupported");
+  CHECK(classify_reply(Protocol::smtp, {"432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded"}) == "proto.server_unavailable");
+  CHECK(classify_reply(Protocol::smtp, {"538 5.7.11 Encryption required for requested authentication mechanism"}) == "auth.tls_required");
 }

@@ -141,7 +141,7 @@ TEST_CASE("SMTP EHLO capabilities, including an empty AUTH", "[capabilities]") {
 namespace {
 std::vector<LogLine> log(std::initializer_list<std::pair<char, const char*>> l) {
   std::vector<LogLine> out;
-  for (auto& [d, s] : l) out.push_back({d, 0, s});
+  for (auto& [d, s] : l) out.push_back({d, 0, s, {}});
   return out;
 }
 }  // namespace
@@ -233,4 +233,33 @@ TEST_CASE("POP3 USER/PASS and CAPA are read as exchanges", "[dialogue]") {
   REQUIRE(f.login);
   CHECK(f.login->reply.status == "-ERR");
   CHECK(f.login->reply.response_code == "AUTH");
+}
+
+TEST_CASE("a BYE to a pre-login command is recorded as the server refusing service", "[dialogue]") {
+  auto d = probe::build_dialogue(Protocol::imap, log({{'S', "* OK ready"},
+                                                      {'C', "A001 CAPABILITY"},
+                                                      {'S', "* BYE Internal error occurred. Refer to server log for more information."}}));
+  ProbeResult pr;
+  auto f = probe::read_dialogue(Protocol::imap, d, pr);
+  REQUIRE_FALSE(f.service_refusal.empty());
+  CHECK(f.service_refusal.status == "BYE");
+  auto smtp = probe::build_dialogue(Protocol::smtp, log({{'S', "220 mail.example.test ESMTP"},
+                                                         {'C', "EHLO client"},
+                                                         {'S', "421 4.3.2 Service not available, closing transmission channel"}}));
+  ProbeResult ps;
+  CHECK(probe::read_dialogue(Protocol::smtp, smtp, ps).service_refusal.code == 421);
+  auto ok = probe::build_dialogue(Protocol::imap, log({{'S', "* OK ready"}, {'C', "A001 CAPABILITY"}, {'S', "* CAPABILITY IMAP4rev1"}, {'S', "A001 OK done"}}));
+  ProbeResult po;
+  CHECK(probe::read_dialogue(Protocol::imap, ok, po).service_refusal.empty());
+}
+
+TEST_CASE("one RFC 3463 grammar: a code at a position, and a code that starts a reply text", "[transcript]") {
+  CHECK(enhanced_code_at("535 5.7.8 Error", 4) == "5.7.8");
+  CHECK(enhanced_code_at("(5.7.14)", 1) == "5.7.14");  // inside text: any non-digit, non-dot ends it
+  CHECK(enhanced_code_at("5.7.1234", 0).empty());
+  CHECK(enhanced_code_at("5.1234.1", 0).empty());
+  CHECK(enhanced_code_at("3.7.1", 0).empty());
+  CHECK(enhanced_code_at("5.7.8.9", 0).empty());
+  CHECK(parse_enhanced_code("5.7.14)").empty());  // at the start of a reply it must stand alone
+  CHECK(parse_enhanced_code("4.7.12 A password transition is needed") == "4.7.12");
 }

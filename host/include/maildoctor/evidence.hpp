@@ -19,8 +19,13 @@ struct Reply {
   std::string status;        // IMAP: OK | NO | BAD | BYE | PREAUTH; POP3: +OK | -ERR; SMTP: the code as text
   std::string enhanced;      // RFC 3463 "5.7.8", when present
   std::string response_code; // RFC 5530 / RFC 2449 / RFC 3206 bracketed code without brackets: "AUTHENTICATIONFAILED", "SYS/TEMP"
+  // The server's own lines, as received, when masking the password changed them (a password that is an ordinary
+  // word, "password", is masked in "Application-specific password required" too). In memory for classification
+  // only: never shown, serialised or saved. Empty when masking changed nothing.
+  std::vector<std::string> unmasked;
   [[nodiscard]] bool empty() const { return lines.empty(); }
-  [[nodiscard]] std::string text() const;  // lines joined with '\n'
+  [[nodiscard]] std::string text() const;   // lines joined with '\n': what may be shown
+  [[nodiscard]] std::string words() const;  // the server's real words joined with '\n': what is classified
 };
 
 struct DnsEvidence {
@@ -79,6 +84,7 @@ struct TlsEvidence {
     none,
     plaintext_answer,      // implicit TLS spoken to a plaintext/STARTTLS port ("wrong version number")
     no_answer,             // plaintext/STARTTLS spoken to an implicit-TLS port: the server waits for a ClientHello
+    silent,                // implicit TLS: the connection was accepted and the ClientHello never answered (no server at all spoke)
     starttls_unavailable,  // STARTTLS configured, not offered or refused
     starttls_pipelined,    // more server bytes followed the STARTTLS go-ahead: libcurl stops (RFC 3207 injection guard)
     version_too_old,       // the server only speaks TLS 1.1 or older
@@ -157,6 +163,7 @@ struct ProbeResult {
     bool happened = false;
     bool stalled = false;
     std::string error;
+    Reply refusal;  // the server said it will not serve (IMAP BYE, SMTP 421) before it closed: not a malformed reply
   } broke_off;
   int elapsed_ms = 0;
   [[nodiscard]] std::string target() const;  // "host:port security"

@@ -31,6 +31,9 @@ struct HowTo {
 
 struct EnableAccess : HowTo {
   std::string default_state = "unknown";  // on | off | unknown
+  // The provider's own words when access is off. Explicit wording outranks the default: where the provider has
+  // such words, a refusal without them is not taken for access switched off.
+  std::vector<std::string> off_words;
 };
 
 struct Source {

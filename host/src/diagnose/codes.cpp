@@ -5,7 +5,7 @@
 
 namespace maildoctor::diagnose {
 namespace {
-constexpr std::array<std::string_view, 44> kCodes{
+constexpr std::array<std::string_view, 46> kCodes{
     "dns.not_found",          "dns.failed",
     "net.refused",            "net.timeout",
     "net.port_blocked",       "net.unreachable",
@@ -32,6 +32,8 @@ constexpr std::array<std::string_view, 44> kCodes{
     "config.cutoff_ahead",    // warning: the provider switches off what this account uses on a known date
     "tls.cert_expires_soon",  // warning: the server's certificate ends within 14 days
     "net.proxy_failed",       // Thunderbird's SOCKS proxy failed: params.failed says how; the mail server was not reached
+    "net.intercepted",        // another server answers for the configured host (ISP or web host redirects the port)
+    "auth.password_expired",  // the password is expired (RFC 5530 EXPIRED): a new one must be set
 };
 }  // namespace
 

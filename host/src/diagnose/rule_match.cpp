@@ -3,23 +3,11 @@
 
 #include "kb/text.hpp"
 #include "maildoctor/rules.hpp"
+#include "transcript/reply_parser.hpp"
 
 namespace maildoctor::rules {
 namespace {
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-// "5.7.8" style token starting at i: class digit, dot, 1-3 digits, dot, 1-3 digits.
-std::string enhanced_at(const std::string& s, std::size_t i) {
-  if (i + 4 >= s.size() || !(s[i] == '2' || s[i] == '4' || s[i] == '5') || s[i + 1] != '.') return {};
-  std::size_t j = i + 2, n = 0;
-  while (j < s.size() && is_digit(s[j]) && n < 3) ++j, ++n;
-  if (n == 0 || j >= s.size() || s[j] != '.') return {};
-  std::size_t k = j + 1;
-  n = 0;
-  while (k < s.size() && is_digit(s[k]) && n < 3) ++k, ++n;
-  if (n == 0 || (k < s.size() && (is_digit(s[k]) || s[k] == '.'))) return {};
-  return s.substr(i, k - i);
-}
 
 template <typename List, typename Pred>
 bool any_of(const List& l, Pred p) {
@@ -45,7 +33,7 @@ std::string enhanced_code(const Reply& r) {
   for (const auto& l : r.lines)
     for (std::size_t i = 0; i < l.size(); ++i)
       if ((i == 0 || l[i - 1] == ' ' || l[i - 1] == '-' || l[i - 1] == '(' || l[i - 1] == '#') && is_digit(l[i])) {
-        std::string e = enhanced_at(l, i);
+        std::string e = transcript::enhanced_code_at(l, i);
         if (!e.empty()) return e;
       }
   return {};
@@ -82,6 +70,12 @@ bool matches(const Rule& rule, const MatchInput& in_) {
   if (m.provider_access_default &&
       (!in_.provider || !in_.provider->enable_access || in_.provider->enable_access->default_state != *m.provider_access_default))
     return false;
+  if (m.provider_access_default && *m.provider_access_default == "off") {
+    // The provider says so in its own words when access is off: a generic refusal without them is something else.
+    const auto& words = in_.provider->enable_access->off_words;
+    const std::string said = in_.reply.words();
+    if (!words.empty() && !any_of(words, [&](const std::string& w) { return kb::contains_nocase(said, w); })) return false;
+  }
   if (!m.host_suffixes.empty() && !any_of(m.host_suffixes, [&](const std::string& s) { return kb::host_has_suffix(in_.host, s); }))
     return false;
   if (any_of(m.not_host_suffixes, [&](const std::string& s) { return kb::host_has_suffix(in_.host, s); })) return false;
@@ -103,7 +97,7 @@ bool matches(const Rule& rule, const MatchInput& in_) {
     for (auto& c : st) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     if (!in(m.statuses, st)) return false;
   }
-  const std::string text = kb::lower(in_.reply.text());
+  const std::string text = kb::lower(in_.reply.words());
   auto has = [&](const std::string& p) { return text.find(kb::lower(p)) != std::string::npos; };
   if (!m.text_any.empty() && !any_of(m.text_any, has)) return false;
   if (!std::all_of(m.text_all.begin(), m.text_all.end(), has)) return false;

@@ -1,5 +1,6 @@
 #include "diagnose/context.hpp"
 #include "kb/text.hpp"
+#include "transcript/reply_parser.hpp"
 
 namespace maildoctor::diagnose {
 namespace {
@@ -74,13 +75,16 @@ void after_login(Context& ctx, const ProbeResult& p) {
   const auto& a = p.after_login;
   if (!a.attempted) return;
   const std::string st = kb::lower(a.mailbox.status);
-  if (!a.mailbox.empty() && (st == "no" || st == "bad" || st == "bye" || st == "-err")) {
-    if (!apply_rules(ctx, p, "after_auth", a.mailbox, kRankMailbox)) {
-      Finding f = make_finding("proto.mailbox_unusable", Severity::error, p, ctx, "Logged in, but the inbox cannot be opened",
-                               "The login worked, but {host} then refused to open the inbox. The server's words are shown below.");
-      f.evidence = a.mailbox.lines;
-      ctx.add(std::move(f), kRankMailbox);
-    }
+  if (!a.mailbox.empty() && transcript::negative(p.endpoint.protocol, a.mailbox) &&
+      !apply_rules(ctx, p, "after_auth", a.mailbox, kRankMailbox)) {
+    // An untagged BYE is the server closing the session, not a refusal of this mailbox (RFC 9051 7.1.5).
+    Finding f = st == "bye" ? make_finding("proto.server_unavailable", Severity::error, p, ctx, "{host} closed the session after the login",
+                                           "The login worked, but {host} then ended the session instead of opening the inbox. "
+                                           "The fault is on the server's side; its words are shown below. Try again later.")
+                            : make_finding("proto.mailbox_unusable", Severity::error, p, ctx, "Logged in, but the inbox cannot be opened",
+                                           "The login worked, but {host} then refused to open the inbox. The server's words are shown below.");
+    f.evidence = a.mailbox.lines;
+    ctx.add(std::move(f), kRankMailbox);
   }
   for (const Reply* r : {&a.mail_from, &a.rcpt_to}) {
     if (r->empty() || rules::reply_code(*r) < 400) continue;
@@ -122,9 +126,15 @@ bool greeting_findings(Context& ctx, const ProbeResult& p) {
         ctx.add(std::move(f), kRankTls);
         return false;
       }
+      const bool implicit_tls = p.endpoint.security == Security::tls && p.tls.status == TlsEvidence::Status::failed;
       Finding f = make_finding("proto.no_greeting", Severity::error, p, ctx, "{host} accepted the connection but never answered",
-                               "Something accepted the connection on port {port} but sent no mail-server greeting. The port may "
-                               "belong to another service, or a firewall or proxy holds the connection.");
+                               implicit_tls ? "Something accepted the connection on port {port} but never answered the request to "
+                                              "start encryption, so no mail server spoke at all. The server may be down behind a "
+                                              "load balancer, the port may belong to another service, or a firewall or proxy "
+                                              "holds the connection."
+                                            : "Something accepted the connection on port {port} but sent no mail-server greeting. "
+                                              "The port may belong to another service, or a firewall or proxy holds the connection.");
+      if (implicit_tls && !p.tls.error.empty()) f.params["error"] = p.tls.error;
       ctx.add(std::move(f), kRankGreeting);
       return false;
     }
@@ -183,6 +193,17 @@ void login_findings(Context& ctx, const ProbeResult& p) {
       return;
     }
     case L::not_attempted: {
+      if (p.broke_off.happened && !p.broke_off.refusal.empty()) {
+        // The server said why it closed: its words decide, and without a rule it is a refusal of service.
+        if (apply_rules(ctx, p, "greeting", p.broke_off.refusal, kRankGreeting)) return;
+        Finding f = make_finding("proto.server_unavailable", Severity::error, p, ctx, "{host} refused service right now",
+                                 "The server greeted, then closed the connection saying it cannot serve you at the moment. "
+                                 "The fault is on the server's side; try again later, and tell the provider if it lasts.");
+        f.evidence = p.broke_off.refusal.lines;
+        f.params["error"] = p.broke_off.error;
+        ctx.add(std::move(f), kRankGreeting);
+        return;
+      }
       if (p.broke_off.happened) {
         Finding f = p.broke_off.stalled
                         ? make_finding("proto.stalled", Severity::error, p, ctx, "{host} stopped answering partway through",

@@ -123,6 +123,9 @@ bool tls_findings(Context& ctx, const ProbeResult& p) {
     if (p.tls.status == TlsEvidence::Status::ok) expiry_warning(ctx, p);
     return true;
   }
+  // Nothing answered the ClientHello: no handshake went wrong, no server spoke at all. The greeting step says so
+  // (proto.no_greeting), and the alternatives may still show the port blocked.
+  if (p.tls.failure == F::silent) return true;
   Finding f;
   switch (p.tls.failure) {
     case F::plaintext_answer:

@@ -150,6 +150,7 @@ std::optional<Provider> parse_provider(const json& j, std::vector<std::string>& 
     EnableAccess e;
     static_cast<HowTo&>(e) = *h;
     e.default_state = r.one_of(j["enable_access"], "default", {"on", "off", "unknown"}, "unknown");
+    e.off_words = r.strings(j["enable_access"], "off_words");
     p.enable_access = e;
   }
   p.notes = r.strings(j, "notes");

@@ -133,25 +133,32 @@ Channel::Result Channel::read_reply(std::string_view line, Result r) {
   Exchange e;
   {
     // The same reading rules as for the dialogue curl drove.
-    auto d = build_dialogue(protocol_, {{'C', 0, std::string(line)}});
+    auto d = build_dialogue(protocol_, {{'C', 0, std::string(line), {}}});
     e = d.exchanges.front();
   }
-  transcript::BoundedLines lines;
+  transcript::BoundedLines lines, words;
+  bool masked = false;
   std::size_t count = 0;
+  auto reply = [&] {
+    Reply out = transcript::make_reply(protocol_, lines.take());
+    if (masked) out.unmasked = words.take();
+    return out;
+  };
   for (;;) {
     std::string l;
     if (!read_line(l, r.error)) {
-      r.reply = transcript::make_reply(protocol_, lines.take());
+      r.reply = reply();
       return r;
     }
     log_.server_line(l);
     const bool last = reply_ends(protocol_, e, l, count++);
+    words.add(l);  // the server's real words, for classification
     // The reply becomes evidence (after_login): a server that echoes the password must not put it there.
-    log_.scrub(l);
+    masked = log_.scrub(l) || masked;
     lines.add(l);
     if (last) break;
   }
-  r.reply = transcript::make_reply(protocol_, lines.take());
+  r.reply = reply();
   r.ok = true;
   return r;
 }

@@ -47,14 +47,7 @@ bool reply_ends(Protocol protocol, const Exchange& e, std::string_view line, std
 
 namespace {
 
-bool positive(Protocol protocol, const Reply& r) {
-  switch (protocol) {
-    case Protocol::imap: return r.status == "OK";
-    case Protocol::pop3: return r.status == "+OK";
-    case Protocol::smtp: return r.code >= 200 && r.code < 400;
-  }
-  return false;
-}
+using transcript::positive;
 
 Exchange start_exchange(Protocol protocol, const std::string& line, bool after_tls) {
   Exchange e;
@@ -72,14 +65,18 @@ Exchange start_exchange(Protocol protocol, const std::string& line, bool after_t
 
 Dialogue build_dialogue(Protocol protocol, const std::vector<transcript::LogLine>& lines) {
   Dialogue d;
-  transcript::BoundedLines greeting;
-  transcript::BoundedLines current;
+  transcript::BoundedLines greeting, greeting_words;
+  transcript::BoundedLines current, current_words;  // *_words: the server's real words (LogLine::unmasked)
+  bool greeting_masked = false, current_masked = false;
   bool in_exchange = false;
   bool after_tls = false;
   auto finish = [&](bool complete) {
     if (!in_exchange) return;
     Exchange& e = d.exchanges.back();
     e.reply = transcript::make_reply(protocol, current.take());
+    std::vector<std::string> words = current_words.take();
+    if (current_masked) e.reply.unmasked = std::move(words);
+    current_masked = false;
     e.complete = complete;
     if (complete && (e.verb == "STARTTLS" || e.verb == "STLS") && positive(protocol, e.reply)) after_tls = true;
     in_exchange = false;
@@ -101,6 +98,8 @@ Dialogue build_dialogue(Protocol protocol, const std::vector<transcript::LogLine
     if (!in_exchange) {
       if (d.exchanges.empty() && !d.greeting_complete) {
         greeting.add(l.line);
+        greeting_words.add(l.unmasked.empty() ? l.line : l.unmasked);
+        greeting_masked = greeting_masked || !l.unmasked.empty();
         // IMAP and POP3 greet with one line; SMTP's greeting may be multi-line.
         if (protocol != Protocol::smtp) d.greeting_complete = true;
         else {
@@ -112,11 +111,14 @@ Dialogue build_dialogue(Protocol protocol, const std::vector<transcript::LogLine
     }
     std::size_t so_far = current.lines().size();
     current.add(l.line);
+    current_words.add(l.unmasked.empty() ? l.line : l.unmasked);
+    current_masked = current_masked || !l.unmasked.empty();
     d.exchanges.back().end_ms = l.ms;
     if (reply_ends(protocol, d.exchanges.back(), l.line, so_far)) finish(true);
   }
   finish(false);
   d.greeting = transcript::make_reply(protocol, greeting.take());
+  if (greeting_masked) d.greeting.unmasked = greeting_words.take();
   return d;
 }
 
@@ -158,6 +160,23 @@ bool is_login_verb(Protocol protocol, const std::string& verb) {
   }
   return false;
 }
+
+// RFC 9051 7.1.5: an untagged BYE outside LOGOUT means the server is closing the connection on us; RFC 5321 4.2.2:
+// 421 is "service not available, closing transmission channel". POP3 has no such marker before a login.
+bool refuses_service(Protocol protocol, const Exchange& e) {
+  switch (protocol) {
+    case Protocol::imap:
+      if (e.verb == "LOGOUT") return false;
+      for (const auto& line : e.reply.lines) {
+        auto l = transcript::parse_imap_line(line);
+        if (l.kind == transcript::ImapLine::Kind::untagged && l.status == "BYE") return true;
+      }
+      return false;
+    case Protocol::smtp: return e.reply.code == 421;
+    case Protocol::pop3: return false;
+  }
+  return false;
+}
 }  // namespace
 
 DialogueFacts read_dialogue(Protocol protocol, const Dialogue& d, ProbeResult& out) {
@@ -174,6 +193,7 @@ DialogueFacts read_dialogue(Protocol protocol, const Dialogue& d, ProbeResult& o
     else if (protocol == Protocol::smtp && (e.verb == "EHLO" || e.verb == "HELO"))
       parsed = transcript::parse_smtp_capabilities(e.reply.lines);
     if (parsed.known) (e.after_tls ? after : before) = parsed;
+    if (!f.login && f.service_refusal.empty() && refuses_service(protocol, e)) f.service_refusal = e.reply;
     if (e.verb == "STARTTLS" || e.verb == "STLS") {
       f.starttls_sent = true;
       f.starttls_ok = e.complete && positive(protocol, e.reply);

@@ -42,6 +42,9 @@ struct DialogueFacts {
   const Exchange* login = nullptr;  // the LOGIN / AUTHENTICATE / AUTH / USER+PASS / APOP exchange, if one went out
   std::string login_mechanism;
   bool no_known_mechanism = false;  // curl: "No known authentication mechanisms supported"
+  // The server refused service in the middle of the pre-login dialogue (IMAP untagged BYE, SMTP 421): its reply.
+  // It is why such a session breaks off, and it is not a malformed reply.
+  Reply service_refusal;
 };
 DialogueFacts read_dialogue(Protocol protocol, const Dialogue& d, ProbeResult& out);
 

@@ -8,6 +8,7 @@
 #include "probe/curl_session.hpp"
 #include "probe/dialogue.hpp"
 #include "transcript/capabilities.hpp"
+#include "transcript/reply_parser.hpp"
 
 namespace maildoctor::probe {
 
@@ -140,15 +141,6 @@ ConnectEvidence connect_evidence(const SessionOutcome& o) {
   return c;
 }
 
-bool negative_login_reply(Protocol p, const Reply& r) {
-  switch (p) {
-    case Protocol::imap: return r.status == "NO" || r.status == "BAD" || r.status == "BYE";
-    case Protocol::pop3: return r.status == "-ERR";
-    case Protocol::smtp: return r.code >= 400;
-  }
-  return false;
-}
-
 bool tls_required_reply(Protocol p, const Reply& r) {
   if (p == Protocol::imap) return r.response_code == "PRIVACYREQUIRED";
   if (p == Protocol::smtp) return (r.code == 530 && r.enhanced == "5.7.0") || r.code == 523 || r.enhanced == "5.7.10";
@@ -198,7 +190,7 @@ void fill_tls(const ProbeSpec& spec, const SessionOutcome& o, const DialogueFact
   } else if (contains(o.error, "wrong version number") || contains(o.error, "packet length too long")) {
     t.failure = TlsEvidence::Failure::plaintext_answer;
   } else if (o.stopped && !o.server_spoke && !t.starttls) {
-    t.failure = TlsEvidence::Failure::handshake;
+    t.failure = TlsEvidence::Failure::silent;
     t.error = "the server did not answer the TLS handshake";
   } else {
     t.failure = TlsEvidence::Failure::handshake;
@@ -217,8 +209,8 @@ void fill_login(const ProbeSpec& spec, const SessionOutcome& o, const DialogueFa
     l.mechanism = f.login_mechanism;
     l.reply = f.login->reply;
     l.ms = std::max(0, f.login->end_ms - f.login->start_ms);
-    if (o.rc == CURLE_OK && !negative_login_reply(p, l.reply)) l.status = LoginEvidence::Status::ok;
-    else if (f.login->complete && negative_login_reply(p, l.reply))
+    if (o.rc == CURLE_OK && !transcript::negative(p, l.reply)) l.status = LoginEvidence::Status::ok;
+    else if (f.login->complete && transcript::negative(p, l.reply))
       l.status = tls_required_reply(p, l.reply) ? LoginEvidence::Status::tls_required : LoginEvidence::Status::refused;
     else {
       l.status = LoginEvidence::Status::error;
@@ -356,6 +348,7 @@ ProbeOutput run_probe(const ProbeSpec& spec, ProbeProgress& progress, const std:
   auto finish = [&]() -> ProbeOutput {
     r.elapsed_ms = ms_since(start);
     out.log = log.lines();
+    for (auto& l : out.log) l.unmasked.clear();  // the server's unmasked words stay in the replies, for classification
     progress.finished = true;
     return std::move(out);
   };
@@ -446,6 +439,7 @@ ProbeOutput run_probe(const ProbeSpec& spec, ProbeProgress& progress, const std:
     r.broke_off.happened = true;
     r.broke_off.stalled = o.rc == CURLE_OPERATION_TIMEDOUT;
     r.broke_off.error = !o.error.empty() ? o.error : r.broke_off.stalled ? "no answer before the deadline" : "the session ended";
+    r.broke_off.refusal = f.service_refusal;
   }
 
   const bool alive = o.rc == CURLE_OK && !session.should_stop() && !spec.stop_after_handshake;
@@ -495,7 +489,8 @@ ProbeOutput run_probe(const ProbeSpec& spec, ProbeProgress& progress, const std:
     again.allow_cleartext_command = true;
     ProbeOutput second = run_probe(again, progress, global_cancel);
     std::vector<transcript::LogLine> merged = log.lines();
-    merged.push_back({'*', log.now_ms(), "no SASL mechanism offered: second connection with the protocol's own login command"});
+    for (auto& l : merged) l.unmasked.clear();
+    merged.push_back({'*', log.now_ms(), "no SASL mechanism offered: second connection with the protocol's own login command", {}});
     merged.insert(merged.end(), second.log.begin(), second.log.end());
     second.log = std::move(merged);
     second.result.elapsed_ms = ms_since(start);

@@ -1,4 +1,5 @@
 #include "probe/probe_checks.hpp"
+#include "transcript/reply_parser.hpp"
 
 namespace maildoctor::probe {
 
@@ -25,6 +26,7 @@ const char* tls_failure_word(TlsEvidence::Failure f) {
     case TlsEvidence::Failure::none: return "";
     case TlsEvidence::Failure::plaintext_answer: return "the server answered in plain text";
     case TlsEvidence::Failure::no_answer: return "the server waits for TLS from the start";
+    case TlsEvidence::Failure::silent: return "the server never answered the TLS handshake";
     case TlsEvidence::Failure::starttls_unavailable: return "STARTTLS not available";
     case TlsEvidence::Failure::starttls_pipelined: return "unexpected data after the STARTTLS go-ahead";
     case TlsEvidence::Failure::version_too_old: return "the server only speaks an old TLS version";
@@ -116,7 +118,7 @@ std::vector<Check> checks_for(const ProbeResult& r) {
       const Reply& last = a.rcpt_to.empty() ? a.mail_from : a.rcpt_to;
       if (!last.empty()) add("sender", last.code == 250 ? CheckStatus::pass : CheckStatus::fail, 0, final_line(last));
     } else if (!a.mailbox.empty()) {
-      bool ok = a.mailbox.status == "OK" || a.mailbox.status == "+OK";
+      const bool ok = transcript::positive(r.endpoint.protocol, a.mailbox);
       add("mailbox", ok ? CheckStatus::pass : CheckStatus::fail, 0, final_line(a.mailbox));
     }
   }

@@ -43,6 +43,7 @@ const char* name(TlsEvidence::Failure f) {
     case TlsEvidence::Failure::none: return "none";
     case TlsEvidence::Failure::plaintext_answer: return "plaintext_answer";
     case TlsEvidence::Failure::no_answer: return "no_answer";
+    case TlsEvidence::Failure::silent: return "silent";
     case TlsEvidence::Failure::starttls_unavailable: return "starttls_unavailable";
     case TlsEvidence::Failure::starttls_pipelined: return "starttls_pipelined";
     case TlsEvidence::Failure::version_too_old: return "version_too_old";

@@ -76,6 +76,16 @@ std::string Reply::text() const {
   return out;
 }
 
+std::string Reply::words() const {
+  if (unmasked.empty()) return text();
+  std::string out;
+  for (const auto& l : unmasked) {
+    if (!out.empty()) out += '\n';
+    out += l;
+  }
+  return out;
+}
+
 std::string ProbeResult::target() const {
   return endpoint.host + ":" + std::to_string(endpoint.port) + " " + std::string(to_string(endpoint.security));
 }

@@ -50,21 +50,25 @@ BracketCode parse_bracket_code(std::string_view text) {
   return r;
 }
 
+std::string enhanced_code_at(std::string_view s, std::size_t i) {
+  // class "." subject "." detail (RFC 3463): class 2, 4 or 5; subject and detail 1-3 digits; no digit or dot after.
+  if (i >= s.size() || (s[i] != '2' && s[i] != '4' && s[i] != '5')) return {};
+  std::size_t j = i + 1;
+  for (int part = 0; part < 2; ++part) {
+    if (j >= s.size() || s[j] != '.') return {};
+    const std::size_t start = ++j;
+    while (j < s.size() && is_digit(s[j]) && j - start < 3) ++j;
+    if (j == start) return {};
+  }
+  if (j < s.size() && (is_digit(s[j]) || s[j] == '.')) return {};
+  return std::string(s.substr(i, j - i));
+}
+
 std::string parse_enhanced_code(std::string_view text) {
   text = trim(text);
-  // class "." subject "." detail, where class is 2, 4 or 5 and subject/detail have 1-3 digits.
-  std::size_t i = 0;
-  if (text.empty() || (text[0] != '2' && text[0] != '4' && text[0] != '5')) return {};
-  i = 1;
-  for (int part = 0; part < 2; ++part) {
-    if (i >= text.size() || text[i] != '.') return {};
-    ++i;
-    std::size_t start = i;
-    while (i < text.size() && is_digit(text[i]) && i - start < 4) ++i;
-    if (i == start || i - start > 3) return {};
-  }
-  if (i < text.size() && text[i] != ' ') return {};
-  return std::string(text.substr(0, i));
+  std::string code = enhanced_code_at(text, 0);
+  if (!code.empty() && code.size() < text.size() && text[code.size()] != ' ') return {};
+  return code;
 }
 
 ImapLine parse_imap_line(std::string_view line) {
@@ -192,6 +196,24 @@ Reply make_reply(Protocol protocol, const std::vector<std::string>& lines) {
     }
   }
   return r;
+}
+
+bool positive(Protocol protocol, const Reply& r) {
+  switch (protocol) {
+    case Protocol::imap: return r.status == "OK";
+    case Protocol::pop3: return r.status == "+OK";
+    case Protocol::smtp: return r.code >= 200 && r.code < 400;
+  }
+  return false;
+}
+
+bool negative(Protocol protocol, const Reply& r) {
+  switch (protocol) {
+    case Protocol::imap: return r.status == "NO" || r.status == "BAD" || r.status == "BYE";
+    case Protocol::pop3: return r.status == "-ERR";
+    case Protocol::smtp: return r.code >= 400;
+  }
+  return false;
 }
 
 void BoundedLines::add(std::string_view line) {

@@ -51,12 +51,19 @@ BracketCode parse_bracket_code(std::string_view text);
 
 // RFC 3463 "x.y.z" at the start of text, else empty.
 std::string parse_enhanced_code(std::string_view text);
+// The RFC 3463 code that starts at s[i], or empty: the one grammar behind parse_enhanced_code and the rules' search of
+// a reply's text (rule_match.cpp).
+std::string enhanced_code_at(std::string_view s, std::size_t i);
 
 // Cuts an over-long line and says so, so that nothing downstream holds an unbounded string.
 std::string bound_line(std::string_view line);
 
 // Builds a Reply from all lines of one server answer; the parsed fields come from the final line.
 Reply make_reply(Protocol protocol, const std::vector<std::string>& lines);
+// The reply's verdict, one definition for the probe, its checks and the diagnosis. A reply can be neither (no final
+// line yet): positive is OK / +OK / 2xx-3xx, negative is NO, BAD, BYE / -ERR / 4xx-5xx.
+bool positive(Protocol protocol, const Reply& r);
+bool negative(Protocol protocol, const Reply& r);
 
 // Appends a line to a reply being collected, keeping within the per-reply bounds (a marker line says what was dropped).
 class BoundedLines {

@@ -26,16 +26,19 @@ int SessionLog::now_ms() const {
 
 void SessionLog::add(char dir, std::string line) {
   if (full_) return;
+  std::string unmasked;
+  if (dir == 'S') unmasked = line;
   // Scrub first: a cut through the password would leave a piece that no needle matches any more.
-  scrubber_.scrub(line);
+  if (!scrubber_.scrub(line)) unmasked.clear();
   line = bound_line(line);
+  if (!unmasked.empty()) unmasked = bound_line(unmasked);
   if (lines_.size() + 1 >= kMaxLogLines || bytes_ + line.size() > kMaxLogBytes) {
     full_ = true;
-    lines_.push_back({'*', now_ms(), "[transcript limit reached: later lines of this connection are not kept]"});
+    lines_.push_back({'*', now_ms(), "[transcript limit reached: later lines of this connection are not kept]", {}});
     return;
   }
   bytes_ += line.size();
-  lines_.push_back({dir, now_ms(), std::move(line)});
+  lines_.push_back({dir, now_ms(), std::move(line), std::move(unmasked)});
 }
 
 void SessionLog::client_line(std::string_view line) { add('C', redactor_.client_line(line)); }

@@ -19,6 +19,9 @@ struct LogLine {
   char dir = '*';  // C client, S server, * note
   int ms = 0;
   std::string line;
+  // A server line as received, only where masking the password changed it: the dialogue classifies the server's
+  // real words. In memory only; the probe clears it before its log leaves (never shown or saved).
+  std::string unmasked;
 };
 
 class SessionLog {
@@ -37,7 +40,7 @@ class SessionLog {
   [[nodiscard]] const std::vector<LogLine>& lines() const { return lines_; }
   [[nodiscard]] int now_ms() const;
   // Masks the password in any other text bound for the evidence (curl's error strings, for one).
-  void scrub(std::string& text) const { scrubber_.scrub(text); }
+  bool scrub(std::string& text) const { return scrubber_.scrub(text); }
 
  private:
   void add(char dir, std::string line);
