@@ -141,8 +141,13 @@ fi
 if ! step curl; then
   src=$(fetch curl)
   # Only what the host uses: IMAP/POP3/SMTP(S) and HTTPS over OpenSSL, names through c-ares.
-  (cd "$src" && PKG_CONFIG="pkg-config --static" ./configure --host=$HOST_TRIPLE --prefix="$PREFIX" \
+  # curl's configure reads only -I and -l from libcares.pc, so the static c-ares needs CARES_STATICLIB (its headers
+  # would declare dllimport functions) and its system library (iphlpapi) here.
+  (cd "$src" && PKG_CONFIG="pkg-config --static" CPPFLAGS="-DCARES_STATICLIB" LIBS="-liphlpapi" \
+      ./configure --host=$HOST_TRIPLE --prefix="$PREFIX" \
       --disable-shared --enable-static --with-openssl="$PREFIX" --enable-ares="$PREFIX" \
+      --disable-ftp --disable-file --disable-dict --disable-telnet --disable-tftp --disable-rtsp --disable-gopher \
+      --disable-mqtt --disable-smb \
       --without-zlib --without-brotli --without-zstd --without-libidn2 --without-libpsl --without-nghttp2 \
       --without-librtmp --without-libssh2 --without-gssapi --disable-ldap --disable-ldaps --disable-manual \
       --disable-docs --with-ca-fallback=no >&2 \
