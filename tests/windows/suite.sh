@@ -3,7 +3,7 @@
 # cached) and run under Wine in a throwaway prefix: its PE hardening, --version and a framed hello, the Catch2 unit
 # tests built for Windows, the native-messaging suite against the .exe, real diagnoses of the test bed's good and
 # wrong-password accounts (Dovecot and Postfix on loopback) under the canary harness, the installer's registry step
-# read back with Wine's `reg query`, and the exe's start-up against the Linux host's (bench/windows_coldstart.py).
+# read back with Wine's `reg query`, and the exe's start-up against the Linux host's (bench/windows_start_ratio.py).
 #
 # Every step runs even when an earlier one failed (only a failed build stops it), and each result is written to
 # $MAILDOCTOR_ARTIFACTS/windows-results.txt; the suite fails when any step failed.
@@ -90,7 +90,10 @@ check "registry step (maildoctor-setup.exe, reg query)" env PYTHONDONTWRITEBYTEC
   "$python" -m pytest -q -p no:cacheprovider tests/windows
 
 # Timing is reported, never asserted (the machine is shared); the same numbers go to docs/PERFORMANCE.md by hand.
-start_ratio() { "$python" bench/windows_coldstart.py --runs 5 --exe "$exe" | tee "$artifacts/windows-coldstart.json"; }
+start_ratio() {
+  "$python" bench/windows_start_ratio.py "${MAILDOCTOR_BUILD:-$MAILDOCTOR_ROOT/build/dev}/host/maildoctor" "$exe" 7 |
+    tee "$artifacts/windows-start-ratio.json"
+}
 check "start-up under Wine against the Linux host" start_ratio
 
 record "suite took $(( $(date +%s) - t0 )) s"
