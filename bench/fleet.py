@@ -45,6 +45,10 @@ service anvil {
     mode = 0
   }
 }
+service imap-login {
+  service_count = 0
+  process_min_avail = 2
+}
 """
 MIX = (("good", 0.55), ("wrong", 0.20), ("cert", 0.10), ("silent", 0.15))
 PROVIDERS, CERT_HOSTS, SILENT_HOSTS = 20, 4, 50

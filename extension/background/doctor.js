@@ -6,6 +6,7 @@ import { createKeyedDebouncer } from "./debounce.js";
 import { statusOf, consentFinding, ATTENTION_STATUSES } from "./state.js";
 import { loginOutcome, isBetter } from "./outcome.js";
 import { lowersSecurity } from "../shared/safety.js";
+import { undoRecord, undoProblem } from "./undo.js";
 
 export const DIAGNOSABLE_TYPES = ["imap", "pop3"];
 const TRIGGER_RANK = { "login-failure": 3, "send-failure": 2, startup: 1, popup: 1 };
@@ -128,7 +129,13 @@ export function createDoctor(deps) {
   }
 
   async function diagnose(accountId, { trigger = "popup", scope = "account", identityId = null, observedError = null, userConfirmedPassword = false } = {}) {
-    if (inFlight.has(accountId)) return inFlight.get(accountId);
+    // A check already running answers for this one too, except when the user just agreed to test the saved password
+    // and the running check does not have that consent: the consent must lead to its test, once that check is done.
+    while (inFlight.has(accountId)) {
+      const running = inFlight.get(accountId);
+      if (!userConfirmedPassword || running.confirmed) return running;
+      await running.catch(() => null);
+    }
     const run = (async () => {
       let settings;
       try {
@@ -156,6 +163,7 @@ export function createDoctor(deps) {
       return entry;
     })();
     run.rank = TRIGGER_RANK[trigger] ?? 0;
+    run.confirmed = userConfirmedPassword === true;
     inFlight.set(accountId, run);
     try {
       return await run;
@@ -262,10 +270,16 @@ export function createDoctor(deps) {
     },
 
     /**
-     * Applies one change_setting fix and re-tests. If the re-test is not better than the check before, the entry
-     * keeps `undo` (the same setting's value before the change) and the popup offers it.
+     * Applies one change_setting fix and re-tests. Every Apply keeps `undo` (undo.js): the setting's value from
+     * before, whether the re-test was better, and whether going back would lower security.
      */
     async applyFix(accountId, fix, { isUndo = false } = {}) {
+      // A check that is running (or starts meanwhile) read the settings before the change: its verdict says nothing
+      // about the change, so the re-test waits for it and then runs on its own.
+      const settle = async () => {
+        while (inFlight.has(accountId)) await inFlight.get(accountId).catch(() => null);
+      };
+      await settle();
       const before = states.get(accountId);
       const identityId = before?.identityId ?? undefined;
       const settings = await api.getAccountSettings(accountId, identityId);
@@ -273,29 +287,40 @@ export function createDoctor(deps) {
       if (!current) throw new Error(`no ${fix.subject} server`);
       if (!isUndo && lowersSecurity(fix, current)) throw new Error("refused: this change would lower the connection's security");
       const applied = await api.applySetting(accountId, fix.subject, identityId, fix.setting, fix.value);
+      await settle();
       // The re-test may use the saved password exactly when the check that proposed the fix did.
       const userConfirmedPassword = before?.usedPassword === true;
       const snapshot = before ? structuredClone(before) : null;
       let after = await diagnose(accountId, { trigger: isUndo ? "after-undo" : "after-fix", scope: "account", identityId: before?.identityId ?? null, userConfirmedPassword });
       const previous = applied?.before?.[fix.setting] ?? current[fix.setting];
-      const undo = !isUndo && !isBetter(after, snapshot) && previous !== undefined && previous !== null
-        ? { kind: "change_setting", subject: fix.subject, setting: fix.setting, value: previous, replaced: fix.value }
-        : null;
+      const better = isBetter(after, snapshot);
+      const undo = isUndo ? null : undoRecord(fix, previous, { better, at: now() });
       after = await states.update(accountId, { undo });
-      return { applied, entry: after, better: isBetter(after, snapshot) };
+      return { applied, entry: after, better };
     },
 
-    /** Restores the value from before the last applied fix, then re-tests. */
+    /**
+     * Restores the value from before the last Apply, then re-tests; answers {undone: false, reason} instead when
+     * undo.js says it cannot (expired, changed by hand since, or it would lower security), and drops the offer.
+     */
     async undoFix(accountId) {
-      const undo = states.get(accountId)?.undo;
-      if (!undo) return null;
-      return this.applyFix(accountId, undo, { isUndo: true });
+      const entry = states.get(accountId);
+      const undo = entry?.undo;
+      if (!undo) return { undone: false, reason: "expired" };
+      const settings = await api.getAccountSettings(accountId, entry.identityId ?? undefined);
+      const reason = undoProblem(undo, settings[undo.subject], now());
+      if (reason) {
+        await states.update(accountId, { undo: null });
+        return { undone: false, reason };
+      }
+      const { kind, subject, setting, value } = undo;
+      return { undone: true, ...(await this.applyFix(accountId, { kind, subject, setting, value }, { isUndo: true })) };
     },
 
     /**
      * "Enter a new app password": the host tests the typed password with one login per server; only servers that
      * accepted it get it saved in Thunderbird's login manager. The password is held in this call only.
-     * Returns {status: "saved"|"refused"|"invalid"|"withheld"|"error", subjects, entry}.
+     * Returns {status: "saved"|"save_failed"|"refused"|"invalid"|"withheld"|"not_tried"|"error", accepted, refused, entry}.
      */
     async testNewPassword(accountId, password) {
       const invalid = passwordProblem(password);
@@ -319,8 +344,16 @@ export function createDoctor(deps) {
       if (entry.error) return { status: "error", error: entry.error, entry };
       const accepted = Object.keys(passwords).filter((s) => loginOutcome(entry.result, s) === "accepted");
       const refused = Object.keys(passwords).filter((s) => loginOutcome(entry.result, s) === "refused");
-      for (const subject of accepted) await api.savePassword(accountId, subject, settings.identityId ?? undefined, password);
-      const status = accepted.length ? "saved" : refused.length ? "refused" : "not_tried";
+      // The server took it, yet Thunderbird may fail to store it: say so rather than claim it was saved.
+      const unsaved = [];
+      for (const subject of accepted) {
+        try {
+          await api.savePassword(accountId, subject, settings.identityId ?? undefined, password);
+        } catch (e) {
+          unsaved.push(subject);
+        }
+      }
+      const status = unsaved.length ? "save_failed" : accepted.length ? "saved" : refused.length ? "refused" : "not_tried";
       const saved = accepted.length ? await states.update(accountId, { usedPassword: true, undo: null }) : entry;
       return { status, accepted, refused, entry: saved };
     },

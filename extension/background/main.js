@@ -162,7 +162,7 @@ async function handleMessage(message) {
     case "testPassword": {
       // The password lives in this call only: it goes to the host and, if accepted, to the login manager.
       const outcome = await doctor.testNewPassword(message.accountId, message.password);
-      if (outcome.status === "saved") newPasswordFor = null;
+      if (outcome.status === "saved" || outcome.status === "save_failed") newPasswordFor = null;
       return { status: outcome.status, accepted: outcome.accepted ?? [], refused: outcome.refused ?? [] };
     }
     case "closeNewPassword":

@@ -56,10 +56,10 @@ const handlers = {
     } catch (e) {
       outcome = { status: "not_tried" };
     }
-    if (outcome?.status === "saved") {
-      // The account now works, so its card has no password form any more: the confirmation goes to the notes.
+    if (outcome?.status === "saved" || outcome?.status === "save_failed") {
+      // The account now works, so its card has no password form any more: the outcome goes to the notes.
       delete model.newPassword[accountId];
-      model.notes[accountId] = t("newPasswordSaved");
+      model.notes[accountId] = t(outcome.status === "saved" ? "newPasswordSaved" : "newPasswordSaveFailed");
     } else {
       model.newPassword[accountId] = { open: true, status: outcome?.status ?? "not_tried" };
     }
@@ -69,8 +69,9 @@ const handlers = {
     model.notes[accountId] = t("undoDone");
     draw();
     try {
-      await messenger.runtime.sendMessage({ type: "undoFix", accountId });
-      delete model.notes[accountId];
+      const reply = await messenger.runtime.sendMessage({ type: "undoFix", accountId });
+      if (reply?.undone === false) model.notes[accountId] = t("undoRefused");
+      else delete model.notes[accountId];
     } catch (e) {
       model.notes[accountId] = `${t("fixFailed")} ${e?.message ?? e}`;
     }

@@ -4,6 +4,7 @@
 import { statusOf, consentFinding, ATTENTION_STATUSES } from "../background/state.js";
 import { localizeFinding, fixLabel, settingLabel, subjectLabel, settingValueLabel, isOpenableUrl } from "../shared/findings.js";
 import { offerableFixes } from "../shared/safety.js";
+import { UNDO_WINDOW_MS } from "../background/undo.js";
 
 const STATUS_KEYS = {
   ok: "statusOk",
@@ -31,7 +32,7 @@ export const STEP_KEYS = {
 // Findings after which a newly typed password is the fix; an inferred finding that lists one of them counts too.
 const NEW_PASSWORD_CODES = ["auth.app_password_required", "auth.wrong_password"];
 const NEW_PASSWORD_RESULTS = {
-  saved: "newPasswordSaved", refused: "newPasswordRefused", withheld: "newPasswordWithheld",
+  saved: "newPasswordSaved", save_failed: "newPasswordSaveFailed", refused: "newPasswordRefused", withheld: "newPasswordWithheld",
   invalid: "newPasswordInvalid", not_tried: "newPasswordNotTried",
 };
 const CHECK_KEYS = { pass: "checkPass", fail: "checkFail", skip: "checkSkip" };
@@ -188,7 +189,26 @@ function renderConfirm(doc, confirm, t, handlers) {
   ]);
 }
 
-function renderAccount(doc, account, model, t, handlers, formatTime) {
+/* Undo after an Apply (background/undo.js): prominent when the re-test was not better, a quiet offer when it was;
+ * where going back would lower security, only the words why there is no button. */
+function renderUndo(doc, account, undo, t, handlers, now) {
+  if (!undo || !(now - (undo.appliedAt ?? -Infinity) < UNDO_WINDOW_MS)) return null;
+  const setting = settingLabel(undo.setting, t);
+  if (undo.blocked) {
+    return undo.better ? null : el(doc, "div", { className: "undo undo-prominent undo-blocked" }, [
+      el(doc, "span", { className: "undo-text", text: `${t("undoOffer")} ${t("undoBlockedSecurity")}` }),
+    ]);
+  }
+  const text = undo.better
+    ? t("undoAppliedNote", [setting, settingValueLabel(undo.setting, undo.replaced, t), settingValueLabel(undo.setting, undo.value, t)])
+    : t("undoOffer");
+  return el(doc, "div", { className: `undo ${undo.better ? "undo-quiet" : "undo-prominent"}`, attrs: { role: undo.better ? "status" : "alert" } }, [
+    el(doc, "span", { className: "undo-text", text }),
+    button(doc, t("undoButton", [setting, settingValueLabel(undo.setting, undo.value, t)]), () => handlers.undo(account.id), "undo-button"),
+  ]);
+}
+
+function renderAccount(doc, account, model, t, handlers, formatTime, now) {
   const entry = account.state;
   const status = statusOf(entry);
   const card = el(doc, "section", { className: `account status-${status}`, attrs: { "data-account": account.id } });
@@ -218,12 +238,8 @@ function renderAccount(doc, account, model, t, handlers, formatTime) {
     }
     const pwFinding = newPasswordFinding(result);
     if (pwFinding) card.append(renderNewPassword(doc, account, pwFinding, model, t, handlers));
-    if (entry.undo) {
-      card.append(el(doc, "div", { className: "undo" }, [
-        el(doc, "span", { className: "undo-text", text: t("undoOffer") }),
-        button(doc, t("undoButton", [settingLabel(entry.undo.setting, t), settingValueLabel(entry.undo.setting, entry.undo.value, t)]), () => handlers.undo(account.id), "undo-button"),
-      ]));
-    }
+    const undo = renderUndo(doc, account, entry.undo, t, handlers, now);
+    if (undo) card.append(undo);
     if (!entry.usedPassword && model.savedPasswordOption === "ask" && !consentFinding(result) && !entry.withheld) {
       card.append(el(doc, "div", { className: "password-hint", text: t("testPasswordHint") }));
       card.append(button(doc, t("testPasswordButton"), () => handlers.diagnose(account.id, { withPassword: true }), "test-password"));
@@ -267,7 +283,7 @@ export function orderAccounts(accounts, focus) {
 }
 
 /** Replaces root's content with the view of `model`. */
-export function renderPopup(doc, root, model, t, handlers, { formatTime = (ms) => new Date(ms).toLocaleTimeString() } = {}) {
+export function renderPopup(doc, root, model, t, handlers, { formatTime = (ms) => new Date(ms).toLocaleTimeString(), now = Date.now() } = {}) {
   root.replaceChildren();
   if (model.accounts.some((a) => a.state?.error?.code === "host_missing")) {
     root.append(
@@ -280,6 +296,6 @@ export function renderPopup(doc, root, model, t, handlers, { formatTime = (ms) =
   }
   const accounts = orderAccounts(model.accounts, model.focus);
   if (!accounts.length) root.append(el(doc, "div", { className: "empty", text: t("noAccounts") }));
-  for (const account of accounts) root.append(renderAccount(doc, account, model, t, handlers, formatTime));
+  for (const account of accounts) root.append(renderAccount(doc, account, model, t, handlers, formatTime, now));
   return root;
 }

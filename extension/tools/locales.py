@@ -100,12 +100,16 @@ UI = {
  "newPasswordTest": ("Test and save", "Testen und speichern"),
  "newPasswordTesting": ("Testing the new password…", "Das neue Passwort wird getestet…"),
  "newPasswordSaved": ("The server accepted the new password. It is saved in Thunderbird.", "Der Server hat das neue Passwort angenommen. Es ist in Thunderbird gespeichert."),
+ "newPasswordSaveFailed": ("The server accepted the new password, but Thunderbird could not save it. Type it in when Thunderbird asks for the password.", "Der Server hat das neue Passwort angenommen, aber Thunderbird konnte es nicht speichern. Geben Sie es ein, wenn Thunderbird nach dem Passwort fragt."),
  "newPasswordRefused": ("The server refused this password. Nothing was saved.", "Der Server hat dieses Passwort abgelehnt. Es wurde nichts gespeichert."),
  "newPasswordWithheld": ("This password was refused a moment ago. It is not sent again; nothing was saved.", "Dieses Passwort wurde gerade abgelehnt. Es wird nicht erneut gesendet; es wurde nichts gespeichert."),
  "newPasswordInvalid": ("This password cannot be used (empty, or with a line break).", "Dieses Passwort ist nicht verwendbar (leer oder mit Zeilenumbruch)."),
  "newPasswordNotTried": ("The login could not be tried. Nothing was saved. The details say why.", "Die Anmeldung konnte nicht versucht werden. Es wurde nichts gespeichert. Die Details nennen den Grund."),
  "undoOffer": ("The change did not help.", "Die Änderung hat nicht geholfen."),
  "undoButton": ("Undo: set $SETTING$ back to $VALUE$", "Rückgängig: $SETTING$ wieder auf $VALUE$", {"SETTING": "$1", "VALUE": "$2"}),
+ "undoAppliedNote": ("Changed: $SETTING$ from $OLD$ to $NEW$.", "Geändert: $SETTING$ von $OLD$ auf $NEW$.", {"SETTING": "$1", "NEW": "$2", "OLD": "$3"}),
+ "undoBlockedSecurity": ("There is no Undo: it would lower the connection's security.", "Es gibt kein Rückgängig: Es würde die Sicherheit der Verbindung senken."),
+ "undoRefused": ("Not undone: the setting was changed since, or the offer expired.", "Nicht rückgängig gemacht: Die Einstellung wurde inzwischen geändert, oder das Angebot ist abgelaufen."),
  "undoDone": ("Restored. Checking again…", "Wiederhergestellt. Wird erneut geprüft…"),
  "triggerNewPassword": ("with the new password", "mit dem neuen Passwort"),
  "triggerAfterUndo": ("after undoing a change", "nach dem Rückgängigmachen"),
@@ -204,6 +208,10 @@ FINDINGS = {
                      ("Der Server hat eine ungültige Antwort gesendet", "Der Server hat sich gemeldet und dann eine zu große oder für das Protokoll ungültige Antwort gesendet. Der Port gehört vielleicht zu einem anderen Dienst.")),
  "config.differs_from_provider": (("The settings differ from the provider's", "Your settings differ from what the provider publishes."),
                                   ("Die Einstellungen weichen vom Anbieter ab", "Ihre Einstellungen weichen von den Angaben des Anbieters ab.")),
+ "config.cutoff_ahead": (("The provider is ending the login method this account uses", "On a date the provider has announced, this account's settings stop working. Change them before that day, as shown below."),
+                         ("Der Anbieter stellt die Anmeldeart dieses Kontos ein", "Ab einem vom Anbieter angekündigten Datum funktionieren die Einstellungen dieses Kontos nicht mehr. Ändern Sie sie vorher wie unten beschrieben.")),
+ "tls.cert_expires_soon": (("The server's certificate expires soon", "The server's certificate ends within 14 days. After that the connection will be refused until the operator renews it."),
+                           ("Das Zertifikat des Servers läuft bald ab", "Das Zertifikat des Servers endet innerhalb von 14 Tagen. Danach wird die Verbindung abgelehnt, bis der Betreiber es erneuert.")),
 }
 
 

@@ -9,6 +9,41 @@ def pref_line(name, value):
     return f"user_pref({json.dumps(name)}, {json.dumps(value)});"
 
 
+def send_account_prefs(imap_host, imap_port, smtp_host, smtp_port, username):
+    """A second IMAP account ("E2E Send", account3) whose identity sends through an SMTP server with STARTTLS and a
+    password (the failed-send scenario). Made at start, so the folder pane lists it as it lists any account.
+    Nothing logs in on its own: no login at start-up, no new-mail checks, no saved password for its IMAP server."""
+    return {
+        "mail.accountmanager.accounts": "account1,account3,account2",
+        "mail.account.account3.server": "server3",
+        "mail.account.account3.identities": "id2",
+        "mail.server.server3.type": "imap",
+        "mail.server.server3.hostname": imap_host,
+        "mail.server.server3.port": imap_port,
+        "mail.server.server3.userName": username,
+        "mail.server.server3.socketType": 0,
+        "mail.server.server3.authMethod": 3,
+        "mail.server.server3.name": "E2E Send",
+        "mail.server.server3.login_at_startup": False,
+        "mail.server.server3.check_new_mail": False,
+        "mail.identity.id2.useremail": username,
+        "mail.identity.id2.fullName": "E2E User",
+        "mail.identity.id2.valid": True,
+        "mail.identity.id2.smtpServer": "smtp1",
+        "mail.identity.id2.fcc": False,
+        "mail.smtpservers": "smtp1",
+        # An identity without its own SMTP server uses the default one, the first listed unless this names another:
+        # a key no server has keeps account1 without an outgoing server, as the other scenarios expect.
+        "mail.smtp.defaultserver": "none",
+        "mail.smtpserver.smtp1.type": "smtp",
+        "mail.smtpserver.smtp1.hostname": smtp_host,
+        "mail.smtpserver.smtp1.port": smtp_port,
+        "mail.smtpserver.smtp1.try_ssl": 2,
+        "mail.smtpserver.smtp1.authMethod": 3,
+        "mail.smtpserver.smtp1.username": username,
+    }
+
+
 def account_prefs(host, port, username, email, marionette_port, savedPassword=None):
     prefs = {
         # First-run screens, telemetry, updates and anything else that would go out or get in the way.

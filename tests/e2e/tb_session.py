@@ -23,9 +23,13 @@ sys.path.insert(0, HERE)
 from servers import Testbed  # noqa: E402  (tests/servers harness)
 from marionette import Marionette  # noqa: E402
 from nss_logins import seed_logins  # noqa: E402
-from profile import ADDON_ID, account_prefs, make_profile  # noqa: E402
+from profile import ADDON_ID, account_prefs, make_profile, send_account_prefs  # noqa: E402
 
 WRONG_PASSWORD = "wrong-e2e-password-7Qx"
+# The test bed's certificates name this host (tests/servers/pki.py); trust_test_ca() makes it 127.0.0.2.
+TEST_HOST = "mail.example.test"
+SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+SEND_ACCOUNT = "account3"  # profile.send_account_prefs
 MARIONETTE_PORT = 2828
 # Another Thunderbird (e.g. 140 ESR unpacked from Debian's package) can be named here; Debian's 153 by default.
 THUNDERBIRD = os.environ.get("MAILDOCTOR_THUNDERBIRD", "thunderbird")
@@ -47,10 +51,13 @@ def install_host(home, profile_dir):
     the built binary plus a manifest from manifests/maildoctor.json.in went to the same places."""
     env = dict(os.environ, HOME=home)
     installer = os.path.join(ROOT, "installer", "install.sh")
-    if os.path.exists(installer):
+    # MAILDOCTOR_E2E_HOST: an already built host binary instead of the installer's release build (for iterating on
+    # the add-on and these tests); the suite's own runs leave it unset.
+    prebuilt = os.environ.get("MAILDOCTOR_E2E_HOST")
+    if os.path.exists(installer) and not prebuilt:
         subprocess.run([installer, "--no-deps", "--profile", profile_dir], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     else:
-        binary = os.environ.get("MAILDOCTOR_BIN", os.path.join(ROOT, "build", "dev", "host", "maildoctor"))
+        binary = prebuilt or os.environ.get("MAILDOCTOR_BIN", os.path.join(ROOT, "build", "dev", "host", "maildoctor"))
         target = os.path.join(home, ".local", "bin", "maildoctor")
         os.makedirs(os.path.dirname(target), exist_ok=True)
         shutil.copy(binary, target)
@@ -82,11 +89,16 @@ class ThunderbirdSession:
         self.marionette = None
         self.tb_log = None
         self.thunderbird = None
+        self.mounts = []
 
-    def start(self, saved_password_option=None):
-        """saved_password_option: the admin default extensions.maildoctor.savedPassword; None = built-in settings."""
+    def start(self, saved_password_option=None, locale=None, send_account=False):
+        """saved_password_option: the admin default extensions.maildoctor.savedPassword; None = built-in settings.
+        locale: Thunderbird's UI language (e.g. "de", from Debian's thunderbird-l10n-de); None = its default.
+        send_account: also the test bed's Postfix and a second account that sends through it (SEND_ACCOUNT)."""
         self.bed = Testbed()
         self.dovecot = self.bed.dovecot("tb", disable_plaintext_auth=False, extra=NO_AUTH_PENALTY)
+        # Postfix (~2.5 s) starts while the rest is set up; its ports are known at once.
+        self.smtp = self.bed.postfix([("submission", "starttls", self.dovecot)], wait=False) if send_account else None
         self.user = sorted(self.bed_users())[0]
         home = os.path.join(self.dir, "home")
         os.makedirs(home)
@@ -94,9 +106,19 @@ class ThunderbirdSession:
         self.profile_dir = profile_dir
         prefs = account_prefs("127.0.0.2", self.dovecot.ports["imap"], self.user, self.user, MARIONETTE_PORT,
                               savedPassword=saved_password_option)
+        if locale:
+            prefs["intl.locale.requested"] = locale
+        if send_account:
+            # Its own user: Thunderbird drops an account whose server duplicates another's (type, host, user).
+            self.send_user = sorted(self.bed_users())[1]
+            prefs.update(send_account_prefs("127.0.0.2", self.dovecot.ports["imap"], TEST_HOST, self.smtp.ports["submission"], self.send_user))
         make_profile(profile_dir, prefs)
         self.host_path = install_host(home, profile_dir)
         seed_logins(profile_dir, [("imap://127.0.0.2", self.user, WRONG_PASSWORD)])
+        self.trusted_test_ca = self.trust_test_ca(profile_dir)
+        if self.smtp:
+            # Ready before Thunderbird: the add-on's start-up check of the send account must find it listening.
+            self.smtp.wait()
         self.display = self.start_xvfb()
         env = dict(os.environ, HOME=home, DISPLAY=self.display, MOZ_CRASHREPORTER_DISABLE="1",
                    XDG_RUNTIME_DIR=os.path.join(self.dir, "run"), NO_AT_BRIDGE="1")
@@ -114,6 +136,28 @@ class ThunderbirdSession:
         self.version = self.marionette.run_async("arguments[0](Services.appinfo.version);")
         self.major = int(self.version.split(".")[0])
         return self
+
+    def trust_test_ca(self, profile_dir):
+        """The test bed's CA trusted and its host name resolvable, as an administrator would set up a company CA:
+        in Thunderbird's profile (its NSS database, certutil) and, for the host, in the system trust store and
+        /etc/hosts of this mount namespace only (80-e2e.sh runs `unshare --net --mount` and says so in
+        MAILDOCTOR_E2E_PRIVATE_MOUNTS=1; the bind mounts vanish with the namespace). Returns False, changing nothing
+        outside the profile, without that."""
+        subprocess.run(["certutil", "-A", "-d", f"sql:{profile_dir}", "-n", "maildoctor test root", "-t", "C,,",
+                        "-i", self.bed.pki.root_cert], check=True)
+        # Set by 80-e2e.sh inside `unshare --mount` only (/proc/1/ns is not readable in every container).
+        if os.environ.get("MAILDOCTOR_E2E_PRIVATE_MOUNTS") != "1":
+            return False
+        bundle = os.path.join(self.dir, "ca-certificates.crt")
+        with open(SYSTEM_BUNDLE) as system, open(self.bed.pki.root_cert) as root, open(bundle, "w") as out:
+            out.write(system.read() + "\n" + root.read())
+        hosts = os.path.join(self.dir, "hosts")
+        with open("/etc/hosts") as system, open(hosts, "w") as out:
+            out.write(system.read() + f"\n127.0.0.2 {TEST_HOST}\n")
+        for source, target in ((bundle, SYSTEM_BUNDLE), (hosts, "/etc/hosts")):
+            subprocess.run(["mount", "--bind", source, target], check=True)
+            self.mounts.append(target)
+        return True
 
     def use_driver_window(self):
         before = set(self.marionette.window_handles())
@@ -224,4 +268,7 @@ class ThunderbirdSession:
                         proc.wait()
         if self.bed:
             self.bed.close()
+        # The next session in this namespace binds its own copies (a bind of a deleted file cannot be bound over).
+        for target in reversed(self.mounts):
+            subprocess.run(["umount", target], check=False)
         shutil.rmtree(self.dir, ignore_errors=True)

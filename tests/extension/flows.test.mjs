@@ -159,6 +159,16 @@ test("a new app password: one login per server, saved only where accepted, and t
   assert.ok(!JSON.stringify(states.all()).includes("app-pass-1234"), "the password is in no stored state");
 });
 
+test("a new password the server accepted but Thunderbird could not store is reported as not saved", async () => {
+  const { doctor, calls, states } = await world({ respond: passwordServer("app-pass-1234") });
+  // Thunderbird 153 removed the synchronous login-manager calls: a save can throw after the login succeeded.
+  calls.failSave = true;
+  const outcome = await doctor.testNewPassword("account1", "app-pass-1234");
+  assert.equal(outcome.status, "save_failed");
+  assert.deepEqual(outcome.accepted, ["incoming", "outgoing"]);
+  assert.ok(!JSON.stringify(states.all()).includes("app-pass-1234"));
+});
+
 test("a refused new password is said so and saves nothing; the same one is not sent again", async () => {
   const { doctor, calls, states } = await world({ respond: passwordServer("right") });
   const outcome = await doctor.testNewPassword("account2", "typo");
@@ -188,23 +198,115 @@ test("apply that does not help offers Undo, which restores the value from before
   const fix = { kind: "change_setting", subject: "incoming", setting: "port", value: 143 };
   const { entry, better } = await doctor.applyFix("account1", fix);
   assert.equal(better, false);
-  assert.deepEqual(entry.undo, { kind: "change_setting", subject: "incoming", setting: "port", value: 993, replaced: 143 });
+  const { appliedAt, ...undo } = entry.undo;
+  assert.deepEqual(undo, { kind: "change_setting", subject: "incoming", setting: "port", value: 993, replaced: 143, better: false, blocked: null });
+  assert.equal(typeof appliedAt, "number");
   assert.equal(settings.account1.incoming.port, 143);
-  await doctor.undoFix("account1");
+  const reply = await doctor.undoFix("account1");
+  assert.equal(reply.undone, true);
   assert.equal(settings.account1.incoming.port, 993, "restored");
   assert.deepEqual(calls.applied.map((a) => a[4]), [143, 993]);
   assert.equal(states.get("account1").undo, null, "no undo of the undo");
+  assert.equal(states.get("account1").trigger, "after-undo");
   assert.equal(calls.requests.length, 3, "re-tested after each change");
 });
 
-test("apply that helps offers no Undo", async () => {
+test("the user's consent to test the saved password is never swallowed by a check already running without it", async () => {
+  let release;
+  const gate = new Promise((r) => (release = r));
+  let calls = 0;
+  const { doctor, calls: seen, states } = await world({
+    respond: async (request) => {
+      calls++;
+      if (calls === 1) await gate; // an automatic check without the password is still running
+      return passwordServer("right")(request);
+    },
+  });
+  const automatic = doctor.diagnose("account1", { trigger: "popup" });
+  const consented = doctor.diagnose("account1", { trigger: "popup", userConfirmedPassword: true });
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+  release();
+  await automatic;
+  const entry = await consented;
+  assert.deepEqual(passwordsSent(seen), [[null, null], ["pw-incoming", "pw-outgoing"]], "the consent led to its own test");
+  assert.equal(entry.usedPassword, true);
+  assert.equal(states.get("account1").usedPassword, true);
+  const again = doctor.diagnose("account1", { trigger: "popup" });
+  const joined = doctor.diagnose("account1", { trigger: "popup" });
+  await Promise.all([again, joined]);
+  assert.equal(seen.requests.length, 3, "without consent, a running check still answers for a second request");
+});
+
+test("the re-test after Apply is a check of its own, never one that started before the change", async () => {
+  let release;
+  const gate = new Promise((r) => (release = r));
+  const seen = [];
+  const { doctor, states, settings } = await world({
+    respond: async (request) => {
+      seen.push(request.account.incoming.port);
+      if (seen.length === 1) await gate; // the check before the change is still running when Apply is pressed
+      return { version: 1, verdict: request.account.incoming.port === 143 ? "ok" : "problem", findings: request.account.incoming.port === 143 ? [] : [{ code: "net.refused", severity: "error", subject: "incoming" }] };
+    },
+  });
+  const running = doctor.diagnose("account1", { trigger: "popup" });
+  const applying = doctor.applyFix("account1", { kind: "change_setting", subject: "incoming", setting: "port", value: 143 });
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+  release();
+  await running;
+  const { entry, better } = await applying;
+  assert.deepEqual(seen, [993, 143], "one check on the old port, then the re-test on the new one");
+  assert.equal(entry.trigger, "after-fix");
+  assert.equal(better, true);
+  assert.equal(entry.undo.value, 993);
+  assert.equal(settings.account1.incoming.port, 143);
+  assert.equal(states.get("account1").result.verdict, "ok");
+});
+
+test("apply that helps keeps a quiet Undo for a day; it restores the exact value from before", async () => {
   let verdict = "problem";
-  const { doctor, states } = await world({ respond: async () => ({ version: 1, verdict, findings: verdict === "ok" ? [] : [{ code: "net.refused", severity: "error", subject: "incoming" }] }) });
+  let now = 1e12;
+  const { doctor, states, settings, calls } = await world({ clock: () => now, respond: async () => ({ version: 1, verdict, findings: verdict === "ok" ? [] : [{ code: "net.refused", severity: "error", subject: "incoming" }] }) });
   await doctor.diagnose("account1");
   verdict = "ok";
-  const { better } = await doctor.applyFix("account1", { kind: "change_setting", subject: "incoming", setting: "port", value: 143 });
+  const { better } = await doctor.applyFix("account1", { kind: "change_setting", subject: "incoming", setting: "security", value: "starttls" });
   assert.equal(better, true);
-  assert.equal(states.get("account1").undo, null);
+  assert.equal(states.get("account1").undo.better, true, "the re-test was better: Undo is still there, not prominent");
+  assert.equal(states.get("account1").undo.value, "tls");
+  now += 23 * 3600 * 1000; // sending broke, the user notices hours later
+  assert.equal((await doctor.undoFix("account1")).undone, true);
+  assert.equal(settings.account1.incoming.security, "tls");
+  assert.deepEqual(calls.applied.map((a) => a.slice(3)), [["security", "starttls"], ["security", "tls"]]);
+});
+
+test("Undo is refused after a day, or once the setting was changed by hand; it never changes anything then", async () => {
+  let now = 1e12;
+  const { doctor, states, settings, calls } = await world({ verdict: "problem", clock: () => now });
+  await doctor.diagnose("account1");
+  await doctor.applyFix("account1", { kind: "change_setting", subject: "incoming", setting: "port", value: 143 });
+  now += 24 * 3600 * 1000;
+  assert.deepEqual(await doctor.undoFix("account1"), { undone: false, reason: "expired" });
+  assert.equal(states.get("account1").undo, null, "the offer is gone");
+  await doctor.applyFix("account1", { kind: "change_setting", subject: "incoming", setting: "port", value: 1143 });
+  settings.account1.incoming.port = 2143; // the user changed it in the account settings meanwhile
+  assert.deepEqual(await doctor.undoFix("account1"), { undone: false, reason: "changed" });
+  assert.equal(settings.account1.incoming.port, 2143, "the user's own value stays");
+  assert.deepEqual(calls.applied.map((a) => a[4]), [143, 1143]);
+});
+
+test("Undo never lowers security: after none → STARTTLS or cleartext → encrypted password there is no way back", async () => {
+  const { doctor, states, settings, calls } = await world({ verdict: "problem" });
+  settings.account1.incoming.security = "none";
+  settings.account1.outgoing.auth = "password";
+  await doctor.diagnose("account1");
+  await doctor.applyFix("account1", { kind: "change_setting", subject: "incoming", setting: "security", value: "starttls" });
+  assert.equal(states.get("account1").undo.blocked, "lowers_security");
+  assert.deepEqual(await doctor.undoFix("account1"), { undone: false, reason: "lowers_security" });
+  assert.equal(settings.account1.incoming.security, "starttls");
+  await doctor.applyFix("account1", { kind: "change_setting", subject: "outgoing", setting: "auth", value: "password-encrypted" });
+  assert.equal(states.get("account1").undo.blocked, "lowers_security");
+  assert.deepEqual(await doctor.undoFix("account1"), { undone: false, reason: "lowers_security" });
+  assert.equal(settings.account1.outgoing.auth, "password-encrypted");
+  assert.deepEqual(calls.applied.map((a) => a[4]), ["starttls", "password-encrypted"], "nothing applied by the refused undos");
 });
 
 test("a fix that lowers security is refused by the background even if a host sent it", async () => {

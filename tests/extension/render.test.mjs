@@ -269,15 +269,36 @@ test("the consent state is an action: one button to test the saved password once
   assert.ok(never.textContent.includes("switched off in the options"));
 });
 
-test("after a change that did not help, Undo names the value it restores; a withheld password is explained", () => {
+test("after a change that did not help, Undo is prominent and names the value it restores; a withheld password is explained", () => {
   const undone = [];
-  const undo = { kind: "change_setting", subject: "incoming", setting: "security", value: "none", replaced: "tls" };
+  const undo = { kind: "change_setting", subject: "incoming", setting: "security", value: "tls", replaced: "starttls", appliedAt: Date.now(), better: false, blocked: null };
   const { root } = render({ accounts: [problemAccount({ undo, withheld: { incoming: 5 } })] }, "en", { undo: (id) => undone.push(id) });
+  assert.ok(root.querySelector(".undo").classList.contains("undo-prominent"));
+  assert.equal(root.querySelector(".undo-text").textContent, "The change did not help.");
   const b = root.querySelector("button.undo-button");
-  assert.equal(b.textContent, "Undo: set connection security back to no encryption");
+  assert.equal(b.textContent, "Undo: set connection security back to SSL/TLS");
   b.click();
   assert.deepEqual(undone, ["account1"]);
   assert.ok(root.querySelector(".withheld").textContent.includes("does not send it again"));
+});
+
+test("after a change that helped, Undo stays as a quiet offer for a day; none where it would lower security", () => {
+  const at = Date.now();
+  const undo = { kind: "change_setting", subject: "incoming", setting: "port", value: 993, replaced: 143, appliedAt: at, better: true, blocked: null };
+  const quiet = render({ accounts: [problemAccount({ undo })] }, "de").root;
+  assert.ok(quiet.querySelector(".undo").classList.contains("undo-quiet"));
+  assert.equal(quiet.querySelector(".undo-text").textContent, "Geändert: Port von 993 auf 143.");
+  assert.equal(quiet.querySelector("button.undo-button").textContent, "Rückgängig: Port wieder auf 993");
+  const dom = jsdom();
+  const root = dom.window.document.getElementById("root");
+  const noop = () => {};
+  const model = { accounts: [problemAccount({ undo })], expanded: new Set(), notes: {}, savedPasswordOption: "ask" };
+  renderPopup(dom.window.document, root, model, translator("en"), { undo: noop, diagnose: noop }, { now: at + 24 * 3600 * 1000 });
+  assert.equal(root.querySelector(".undo"), null, "gone after a day");
+  const blocked = { ...undo, setting: "security", value: "none", replaced: "starttls", better: false, blocked: "lowers_security" };
+  const b = render({ accounts: [problemAccount({ undo: blocked })] }).root;
+  assert.equal(b.querySelector("button.undo-button"), null, "no button that turns encryption off");
+  assert.ok(b.querySelector(".undo-blocked").textContent.includes("lower the connection's security"));
 });
 
 test("the account that needs attention comes first, the one asked for before it", async () => {

@@ -64,6 +64,7 @@ export async function world({ options = { autoDiagnose: true, savedPassword: "as
         return { before, after: { ...server } };
       },
       async savePassword(accountId, subject, identityId, password) {
+        if (calls.failSave) throw new Error("Services.logins.modifyLogin is not a function");
         calls.saved.push([accountId, subject, identityId, password]);
         savedPasswords[subject] = password;
       },

@@ -33,11 +33,18 @@ def bed():
         # that fails a login: the harness self-test, and the wrong-password diagnosis.
         smtpfail = tb.dovecot("smtpfail", users=USERS, start=False)
         smtpwrong = tb.dovecot("smtpwrong", users=USERS, start=False)
+        # A real provider's submission server name on the test bed (test_early_warnings.py): --connect-to puts
+        # smtp.office365.com:587 here, with a certificate for that name from the bed's CA. Its failing login has
+        # Dovecot auth processes of its own.
+        tb.pki.custom_leaf("office365", host="smtp.office365.com")
+        m365wrong = tb.dovecot("m365wrong", users=USERS, start=False)
         # Postfix starts in the background while everything else comes up.
         pf = tb.postfix([("submission", "starttls", main), ("submissions", "tls", main),
                          ("submission_fail", "starttls", smtpfail),
-                         ("submission_wrong", "starttls", smtpwrong)], wait=False)
-        for dc in (main, smtpfail, smtpwrong):
+                         ("submission_wrong", "starttls", smtpwrong),
+                         ("submission_m365", "starttls", main, "office365"),
+                         ("submission_m365_wrong", "starttls", m365wrong, "office365")], wait=False)
+        for dc in (main, smtpfail, smtpwrong, m365wrong):
             dc.start()
         for fault in FAULTS:
             tb.dovecot(fault, cert=fault, users=USERS)

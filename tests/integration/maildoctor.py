@@ -136,18 +136,25 @@ class Maildoctor:
             argv += ["--connect-to", pair]
         return argv
 
-    def diagnose(self, req, connect=(), deadline=6.0, extra_args=(), cacert=True):
-        """`maildoctor diagnose --json --request -` with req on stdin; checks the invariants."""
+    def diagnose(self, req, connect=(), deadline=6.0, extra_args=(), cacert=True, clock=None):
+        """`maildoctor diagnose --json --request -` with req on stdin; checks the invariants. `clock`: the local time
+        the binary sees, through libfaketime (its "@YYYY-MM-DD HH:MM:SS" start-at form or a "+3d" offset)."""
         argv = ["diagnose", "--json", "--request", "-"] + self.common_args(connect, deadline, cacert) + list(extra_args)
-        return self.run(argv, json.dumps(req), deadline, req=req)
+        return self.run(argv, json.dumps(req), deadline, req=req, clock=clock)
 
-    def run(self, args, stdin, deadline, req=None, as_json=True, secrets=()):
+    def run(self, args, stdin, deadline, req=None, as_json=True, secrets=(), clock=None):
         """Runs the binary with args; `secrets` are extra (user, password) pairs to look for."""
         argv = [binary()] + list(args)
+        env = None
+        if clock is not None:
+            # The clock keeps ticking from the faked time, and the monotonic clock (deadlines, curl's timeouts)
+            # stays real: only the wall clock the diagnosis reads moves.
+            argv = ["faketime", "-f", clock] + argv
+            env = dict(os.environ, FAKETIME_DONT_FAKE_MONOTONIC="1", FAKETIME_NO_CACHE="1")
         mark = self.bed.mark()
         t0 = time.monotonic()
         try:
-            p = subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=deadline + 20)
+            p = subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=deadline + 20, env=env)
             rc, out, err = p.returncode, p.stdout, p.stderr
         except subprocess.TimeoutExpired as e:
             rc, out, err = "killed after %g s" % (deadline + 20), e.stdout or "", e.stderr or ""

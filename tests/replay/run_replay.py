@@ -31,12 +31,13 @@ DEFAULT_PORTS = {("imap", "tls"): 993, ("imap", "starttls"): 143, ("imap", "none
 
 
 def make_ca(tmp, hosts):
-    """A throw-away CA and one server certificate naming every host the cases impersonate."""
+    """A throw-away CA and one server certificate naming every host the cases impersonate. It lasts 90 days, like a
+    real provider's: one ending within 14 days would add tls.cert_expires_soon to every case."""
     ca_key, ca_crt = os.path.join(tmp, "ca.key"), os.path.join(tmp, "ca.pem")
     key, csr, crt, ext = (os.path.join(tmp, n) for n in ("server.key", "server.csr", "server.pem", "san.ext"))
     run = lambda *a: subprocess.run(a, check=True, capture_output=True)
     run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", ca_key,
-        "-out", ca_crt, "-days", "2", "-subj", "/CN=maildoctor replay test CA",
+        "-out", ca_crt, "-days", "90", "-subj", "/CN=maildoctor replay test CA",
         "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign")
     run("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", csr,
         "-subj", "/CN=replay")
@@ -44,7 +45,7 @@ def make_ca(tmp, hosts):
         names = ["IP:" + h if h.replace(".", "").isdigit() else "DNS:" + h for h in sorted(hosts)]
         f.write("subjectAltName=" + ",".join(names) + "\n")
         f.write("basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
-    run("openssl", "x509", "-req", "-in", csr, "-CA", ca_crt, "-CAkey", ca_key, "-CAcreateserial", "-out", crt, "-days", "2",
+    run("openssl", "x509", "-req", "-in", csr, "-CA", ca_crt, "-CAkey", ca_key, "-CAcreateserial", "-out", crt, "-days", "90",
         "-extfile", ext)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(crt, key)

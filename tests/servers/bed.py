@@ -94,7 +94,7 @@ class Testbed:
         return self._sink
 
     def postfix(self, services, senders=None, cert="good", wait=True):
-        """Postfix with services [(name, "starttls"|"tls", dovecot)]; one per bed. Its ports are known
+        """Postfix with services [(name, "starttls"|"tls", dovecot[, cert])]; one per bed. Its ports are known
         at once; with wait=False it starts in the background (~2.5 s) until postfix.wait()."""
         if self._postfix is not None:
             raise ValueError("one postfix per testbed")

@@ -118,8 +118,30 @@ class PKI:
                    "-in", csr, "-out", leaf, *dates)
         return key, leaf
 
+    def custom_leaf(self, name, host=HOST, enddate=None):
+        """A leaf (served with the intermediate) for `host`, ending at `enddate` (openssl's YYYYMMDDHHMMSSZ; default
+        825 days). Afterwards `name` is known to leaf(), so Dovecot(cert=name) and Postfix services can serve it."""
+        if name in LEAVES:
+            raise ValueError("%r is a built-in certificate" % name)
+        self._ensure_cas()
+        with self._lock:
+            if name in self._made:
+                raise ValueError("certificate %r exists already" % name)
+            key, leaf = self._signed_leaf(name, host, None, enddate)
+            served = self._p(name + ".pem")
+            with open(served, "w") as out:
+                for p in (leaf, self._p("intermediate.pem")):
+                    with open(p) as f:
+                        out.write(f.read())
+            os.chmod(served, 0o644)
+            self._made[name] = (served, key)
+            return self._made[name]
+
     def leaf(self, name):
-        """(cert_path, key_path) for one of LEAVES."""
+        """(cert_path, key_path) for one of LEAVES, or a custom_leaf() made before."""
+        with self._lock:
+            if name in self._made and name != "cas":
+                return self._made[name]
         if name not in LEAVES:
             raise ValueError("unknown certificate %r (known: %s)" % (name, ", ".join(LEAVES)))
         self._ensure_cas()

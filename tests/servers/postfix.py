@@ -90,17 +90,21 @@ class Postfix:
         cert_path, key_path = pki.leaf(cert)
         self.services = {}
         blocks = []
-        for name, mode, dovecot in services:
+        for name, mode, dovecot, *own_cert in services:
             port = free_port()
             tls = ("  -o smtpd_tls_security_level=encrypt\n" if mode == "starttls"
                    else "  -o smtpd_tls_wrappermode=yes\n  -o smtpd_tls_security_level=encrypt\n")
+            if own_cert:
+                # A service of its own certificate (a 4th element: a pki leaf name), e.g. for a real provider's name.
+                c_path, k_path = pki.leaf(own_cert[0])
+                tls += "  -o smtpd_tls_cert_file=%s\n  -o smtpd_tls_key_file=%s\n" % (c_path, k_path)
             blocks.append(_SERVICE.format(addr=SERVER_ADDR, port=port, name=name,
                                           sasl_path=dovecot.auth_socket, tls=tls))
             self.services[name] = {"mode": mode, "port": port, "auth": dovecot.name}
         self.ports = {n: s["port"] for n, s in self.services.items()}
         # Every user owns exactly their own address; anyone else's is refused (553 5.7.1).
         owners = dict(senders or {})
-        for _, _, dovecot in services:
+        for _, _, dovecot, *_ in services:
             for user in dovecot.users:
                 owners.setdefault(user, user)
         with open(os.path.join(base, "senders"), "w") as f:

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <mutex>
+
 #include "discover/choose.hpp"
 #include "discover/https_fetch.hpp"
 #include "dns_support.hpp"
@@ -26,6 +28,29 @@ SrvAnswer answer(const char* label, DnsEvidence::Status status, std::vector<dns:
   FAIL("no such service " << label);
   return {};
 }
+
+// Records what the autoconfig fetches ask of batch mode's --per-server gate; refuses everything when closed.
+class CountingGate : public ConnectionGate {
+ public:
+  explicit CountingGate(bool open) : open_(open) {}
+  bool acquire(const std::string& host, std::uint16_t port, const std::function<bool()>&) override {
+    std::lock_guard lock(mutex_);
+    asked.push_back(host + ":" + std::to_string(port));
+    if (open_) ++held;
+    return open_;
+  }
+  void release(const std::string&, std::uint16_t) override {
+    std::lock_guard lock(mutex_);
+    --held;
+  }
+  std::unique_ptr<ConnectionGate> reserve(const std::vector<ServerTarget>&, const std::function<bool()>&) override { return nullptr; }
+  std::vector<std::string> asked;
+  int held = 0;
+
+ private:
+  bool open_;
+  std::mutex mutex_;
+};
 
 }  // namespace
 
@@ -412,6 +437,30 @@ TEST_CASE("discover reads autoconfig over HTTPS through the resolver, --connect-
     CHECK(request.account.outgoing->password.reveal() == "canary-pw");
     // The domain's document over verified https vouches for its hosts.
     CHECK(std::any_of(ev.confirmed_hosts.begin(), ev.confirmed_hosts.end(), [](const auto& h) { return h.first == "smtp.plain.test"; }));
+  }
+  SECTION("each fetch takes a --per-server slot for the server it connects to, and gives it back") {
+    auto request = make_request("bob@example.test");
+    CountingGate gate(true);
+    DiscoverHooks hooks;
+    hooks.connection_gate = &gate;
+    auto ev = discover(request, deadline(), hooks);
+    REQUIRE(request.account.incoming);
+    CHECK(request.account.incoming->host == "imap.example.test");
+    // The slot is for the server connected to: the document's host, on the port --connect-to maps 443 to.
+    CHECK(std::count(gate.asked.begin(), gate.asked.end(), "autoconfig.example.test:" + std::to_string(https.port())) == 1);
+    CHECK(gate.held == 0);
+  }
+  SECTION("a fetch that gets no slot before the deadline does not connect") {
+    auto request = make_request("bob@example.test");
+    CountingGate gate(false);
+    DiscoverHooks hooks;
+    hooks.connection_gate = &gate;
+    auto ev = discover(request, deadline(), hooks);
+    CHECK_FALSE(gate.asked.empty());
+    REQUIRE(request.account.incoming);
+    CHECK(request.account.incoming->host == "srv.example.test");  // SRV, since no document could be read
+    CHECK(ev.autoconfig_url.empty());
+    CHECK(std::any_of(ev.notes.begin(), ev.notes.end(), [](const std::string& n) { return n.find("no free connection") != std::string::npos; }));
   }
   SECTION("an oversized answer is refused") {
     auto request = make_request("bob@huge.test");

@@ -180,3 +180,43 @@ TEST_CASE("IP literals are checked against IP subjectAltNames; a CN is used only
   make(cn_only, k2, "legacy.example.test", nullptr, false, -1, 30, &pki.inter, &pki.inter_key);
   CHECK(tls::certificate_names(cn_only.x) == std::vector<std::string>{"legacy.example.test"});
 }
+
+namespace {
+std::time_t not_after_of(X509* cert) {
+  std::tm tm{};
+  REQUIRE(ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) == 1);
+  return timegm(&tm);
+}
+}  // namespace
+
+TEST_CASE("the 14-day expiry edge: 13 and 14 days warn, 15 days and a second over 14 do not", "[tls]") {
+  Pki pki;
+  Key k;
+  Cert leaf;
+  make(leaf, k, "mail.example.test", "DNS:mail.example.test", false, -1, 60, &pki.inter, &pki.inter_key);
+  STACK_OF(X509)* sent = sk_X509_new_null();
+  sk_X509_push(sent, leaf.x);
+  sk_X509_push(sent, pki.inter.x);
+  const std::time_t end = not_after_of(leaf.x);
+  auto at = [&](std::time_t now) { return tls::analyse_chain(sent, {}, "mail.example.test", now); };
+
+  auto d13 = at(end - 13 * kDay);
+  CHECK(d13.expires_soon);
+  CHECK(d13.days_left == 13);
+  auto d14 = at(end - 14 * kDay);
+  CHECK(d14.expires_soon);
+  CHECK(d14.days_left == 14);
+  auto over14 = at(end - 14 * kDay - 1);
+  CHECK_FALSE(over14.expires_soon);
+  CHECK(over14.days_left == 14);
+  auto d15 = at(end - 15 * kDay);
+  CHECK_FALSE(d15.expires_soon);
+  CHECK(d15.days_left == 15);
+  auto last_second = at(end - 1);
+  CHECK(last_second.expires_soon);
+  CHECK(last_second.days_left == 0);
+  auto ended = at(end + 1);
+  CHECK(ended.expired);
+  CHECK_FALSE(ended.expires_soon);
+  sk_X509_free(sent);
+}

@@ -13,6 +13,10 @@
   const MESSENGER_BUNDLE = "chrome://messenger/locale/messenger.properties";
   const LOCAL_MSGS_BUNDLE = "chrome://messenger/locale/localMsgs.properties";
 
+  // Thunderbird's en-US mailServerLoginFailed2. The host recognises a refused login by Thunderbird's English words
+  // (observed_error); a prompt matched in another language also carries this form, with the same host and user.
+  const EN_LOGIN_FAILED = (host, username) => `Login to server ${host} with username ${username} failed.`;
+
   // IMAP's url.errorCode values that are not about the account's connection or login, so they must not trigger.
   const IGNORED_IMAP_ERROR_CODES = new Set(["imapServerCommandFailed"]);
 
@@ -241,6 +245,7 @@
       this.loginFailedTitle = bundlePattern(messenger, "mailServerLoginFailedTitleWithAccount", 1);
       this.loginFailedText = bundlePattern(messenger, "mailServerLoginFailed2", 2);
       this.pop3ErrorTitle = bundlePattern(localMsgs, "pop3ErrorDialogTitle", 1);
+      this.english = /^en\b/.test(Services.locale.appLocaleAsBCP47);
       MailServices.mailSession.addUserFeedbackListener(this.feedbackListener);
       Services.obs.addObserver(this.observer, "common-dialog-loaded");
       Services.obs.addObserver(this.observer, "tabmodal-dialog-loaded");
@@ -301,6 +306,7 @@
       const m = this.loginFailedText?.exec(text.trim());
       if (!m) return this.byAccountName(this.loginFailedTitle.exec(title)[1], "prompt", text);
       const [, host, username] = m;
+      if (!this.english) text = `${text}\n${EN_LOGIN_FAILED(host, username)}`;
       const failures = [];
       for (const account of MailServices.accounts.accounts) {
         const server = account.incomingServer;

@@ -1,4 +1,5 @@
 #pragma once
+#include <ctime>
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -27,7 +28,10 @@ struct RunHooks {
 Evidence gather_evidence(Request& request, const RunHooks& hooks);
 
 // Diagnose stage: evidence + provider knowledge + rules -> findings, verdict, provider.
+// `now` is the local clock that decides whether an announced cut-off (host/data/cutoffs) lies ahead or has passed;
+// the two-argument form reads the system clock.
 Result classify(const Request& request, const Evidence& evidence);
+Result classify(const Request& request, const Evidence& evidence, std::time_t now);
 
 // The whole pipeline, as the CLI and the native host run it.
 Result run_diagnosis(Request request, const RunHooks& hooks);

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "maildoctor/connection_gate.hpp"
 #include "maildoctor/evidence.hpp"
 #include "maildoctor/request.hpp"
 #include "maildoctor/result.hpp"
@@ -28,6 +29,8 @@ struct DiscoverHooks {
   // Asked, only when a password would go there, about a chosen server that needs the user's confirmation (see
   // DiscoveryEvidence::unconfirmed). Empty, or false: the server is probed without credentials.
   std::function<bool(const DiscoveryEvidence::Unconfirmed&)> confirm;
+  // Batch mode's --per-server cap, which the autoconfig fetches count against like every probe; null: no cap.
+  ConnectionGate* connection_gate = nullptr;
 };
 
 // Finds the servers of request.account.email the way a mail client does, all sources at once under the
@@ -39,8 +42,9 @@ DiscoveryEvidence discover(Request& request, std::chrono::steady_clock::time_poi
 
 // The host names the address's own domain publishes over verified https (its autoconfig, /.well-known/ and ISPDB
 // documents, fetched at once under the deadline), with the URL of each: what may confirm a certificate's name for an
-// account whose servers were configured, not discovered.
-std::vector<std::pair<std::string, std::string>> published_hosts(const Request& request, std::chrono::steady_clock::time_point deadline);
+// account whose servers were configured, not discovered. Each fetch counts against gate (batch mode's --per-server).
+std::vector<std::pair<std::string, std::string>> published_hosts(const Request& request, std::chrono::steady_clock::time_point deadline,
+                                                                 ConnectionGate* gate = nullptr);
 
 // The "discovery" member of the result JSON.
 nlohmann::json to_json(const DiscoveryEvidence&);

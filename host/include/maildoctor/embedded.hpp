@@ -11,5 +11,6 @@ struct EmbeddedFile {
 namespace embedded {
 extern const EmbeddedFile providers[];
 extern const EmbeddedFile rules[];
+extern const EmbeddedFile cutoffs[];
 }  // namespace embedded
 }  // namespace maildoctor

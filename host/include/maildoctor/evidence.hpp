@@ -58,8 +58,13 @@ struct CertReport {
   bool untrusted = false;       // unknown issuer or incomplete chain
   int verify_error = 0;         // OpenSSL X509_V_ERR_*
   std::string verify_error_text;
-  int days_left = 0;
+  int days_left = 0;            // whole days from now to the leaf's notAfter
+  // The leaf ends within kExpiresSoonSeconds from now and has not ended yet (tls.cert_expires_soon).
+  bool expires_soon = false;
 };
+
+// How close to its end a certificate gets a warning: 14 days.
+inline constexpr long kExpiresSoonSeconds = 14L * 24 * 3600;
 
 struct TlsEvidence {
   enum class Status { ok, failed, skipped } status = Status::skipped;

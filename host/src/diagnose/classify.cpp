@@ -43,7 +43,9 @@ void establish_trust(Context& ctx, const kb::Detection& det) {
 }  // namespace
 }  // namespace diagnose
 
-Result classify(const Request& request, const Evidence& evidence) {
+Result classify(const Request& request, const Evidence& evidence) { return classify(request, evidence, std::time(nullptr)); }
+
+Result classify(const Request& request, const Evidence& evidence, std::time_t now) {
   using namespace diagnose;
   Result result;
   result.checks = evidence.checks;
@@ -59,6 +61,7 @@ Result classify(const Request& request, const Evidence& evidence) {
   establish_trust(ctx, det);
   for (const auto& p : evidence.primary) analyse(ctx, p);
   observed_error_findings(ctx);
+  cutoff_findings(ctx, now);
   guard_fixes(ctx);
 
   std::stable_sort(ctx.out.begin(), ctx.out.end(), [](const Ranked& a, const Ranked& b) {

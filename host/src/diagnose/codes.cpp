@@ -5,7 +5,7 @@
 
 namespace maildoctor::diagnose {
 namespace {
-constexpr std::array<std::string_view, 41> kCodes{
+constexpr std::array<std::string_view, 43> kCodes{
     "dns.not_found",          "dns.failed",
     "net.refused",            "net.timeout",
     "net.port_blocked",       "net.unreachable",
@@ -29,6 +29,8 @@ constexpr std::array<std::string_view, 41> kCodes{
     "proto.stalled",          // greeted, then stopped answering before the login
     "proto.bad_reply",        // greeted, then sent a reply too large or not valid for the protocol
     "tls.starttls_injected",  // data followed the STARTTLS go-ahead before TLS: refused, nothing sent
+    "config.cutoff_ahead",    // warning: the provider switches off what this account uses on a known date
+    "tls.cert_expires_soon",  // warning: the server's certificate ends within 14 days
 };
 }  // namespace
 

@@ -1,4 +1,5 @@
 #pragma once
+#include <ctime>
 #include <map>
 #include <string>
 #include <vector>
@@ -74,6 +75,9 @@ bool greeting_findings(Context& ctx, const ProbeResult& p);
 void login_findings(Context& ctx, const ProbeResult& p);
 void alternative_findings(Context& ctx, const ProbeResult& p);
 void provider_settings_finding(Context& ctx, const ProbeResult& p, bool failed);
+// Announced cut-offs (host/data/cutoffs) for the probed endpoints: a warning before the date (config.cutoff_ahead),
+// the cause named on a refused login from the date on. `now` is the local clock that decides before and after.
+void cutoff_findings(Context& ctx, std::time_t now);
 // The cause of the failure Thunderbird reported, for a server whose login was not tried here (CONTRACT 2.1).
 void observed_error_findings(Context& ctx);
 

@@ -86,6 +86,27 @@ bool certificate_findings(Context& ctx, const ProbeResult& p) {
   return ctx.out.size() != before;
 }
 
+// A sound certificate that ends within 14 days: the connection works today, and the user can tell the provider.
+void expiry_warning(Context& ctx, const ProbeResult& p) {
+  const CertReport& c = p.tls.cert;
+  if (!c.present || !c.expires_soon || c.expired || c.chain.empty()) return;
+  Finding f = make_finding("tls.cert_expires_soon", Severity::warning, p, ctx,
+                           "The certificate of {host} expires soon",
+                           "The server's security certificate ends on {not_after_day}, in {days_text}. After that, "
+                           "Thunderbird will refuse the connection until the provider renews it. If you run this server, "
+                           "renew the certificate now; otherwise tell the provider.");
+  const std::string& not_after = c.chain.front().not_after;
+  f.detail = fill(f.detail, {{"not_after_day", not_after.substr(0, 10)},
+                             {"days_text", c.days_left == 1 ? std::string("1 day")
+                                           : c.days_left < 1 ? std::string("less than a day")
+                                                             : std::to_string(c.days_left) + " days"}});
+  f.params["not_after"] = not_after;
+  f.params["days_left"] = c.days_left;
+  f.params["subject_name"] = c.chain.front().subject;
+  f.params["issuer"] = c.chain.front().issuer;
+  ctx.add(std::move(f), kRankTls);
+}
+
 // The same port answered the other way round: proof of which security the port speaks.
 const ProbeResult* same_port_other_mode(const Context& ctx, const ProbeResult& p) {
   for (const ProbeResult* a : alternatives_of(ctx, p))
@@ -99,6 +120,7 @@ bool tls_findings(Context& ctx, const ProbeResult& p) {
   if (p.tls.status != TlsEvidence::Status::failed) {
     // A verified handshake can still have been examined in the credential-free pass and found wanting.
     if (p.tls.status == TlsEvidence::Status::ok && !p.tls.cert.verified && certificate_findings(ctx, p)) return false;
+    if (p.tls.status == TlsEvidence::Status::ok) expiry_warning(ctx, p);
     return true;
   }
   Finding f;

@@ -159,6 +159,7 @@ DiscoveryEvidence discover(Request& request, Clock::time_point deadline, const D
   fetch.resolver = resolver;
   fetch.connect_to = request.options.connect_to;
   fetch.cacert = request.options.cacert;
+  fetch.gate = hooks.connection_gate;
 
   std::vector<Candidate> candidates;
   {
@@ -259,7 +260,7 @@ DiscoveryEvidence discover(Request& request, Clock::time_point deadline, const D
   return ev;
 }
 
-std::vector<std::pair<std::string, std::string>> published_hosts(const Request& request, Clock::time_point deadline) {
+std::vector<std::pair<std::string, std::string>> published_hosts(const Request& request, Clock::time_point deadline, ConnectionGate* gate) {
   std::vector<std::pair<std::string, std::string>> out;
   const std::string email = request.account.email;
   const auto at = email.rfind('@');
@@ -269,6 +270,7 @@ std::vector<std::pair<std::string, std::string>> published_hosts(const Request& 
   fetch.resolver = dns::Resolver{request.options.dns_servers};
   fetch.connect_to = request.options.connect_to;
   fetch.cacert = request.options.cacert;
+  fetch.gate = gate;
   DiscoveryEvidence scratch;
   DiscoverHooks silent;
   Reporter report(silent, scratch);

@@ -5,20 +5,15 @@
 #include <cctype>
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <strings.h>
 
 #include "discover/choose.hpp"
 #include "platform/sockets.hpp"
 #include "platform/trust.hpp"
+#include "maildoctor/hygiene.hpp"
 
 namespace maildoctor::discovery {
 namespace {
-
-void init_curl_once() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 struct Body {
   std::string data;
@@ -131,6 +126,11 @@ FetchResult fetch_once(const std::string& url, const FetchOptions& options, dns:
     r.error = "no time left before the deadline";
     return r;
   }
+  if (options.gate && !options.gate->acquire(connect_host, connect_port, [&] { return remaining_ms(deadline) <= 0; })) {
+    r.error = "no free connection to " + connect_host + ":" + std::to_string(connect_port) + " before the deadline";
+    return r;
+  }
+  const ConnectionPermit permit(options.gate, connect_host, connect_port);
   std::unique_ptr<CURL, EasyDeleter> curl(curl_easy_init());
   if (!curl) {
     r.error = "libcurl could not start";
@@ -207,7 +207,7 @@ std::string redirect_refusal(const std::string& first_host, const std::string& t
 }
 
 FetchResult fetch_https(const std::string& url, const FetchOptions& options, dns::Deadline deadline) {
-  init_curl_once();
+  prepare_curl();
   std::string current = url;
   for (int hop = 0;; ++hop) {
     std::string location;

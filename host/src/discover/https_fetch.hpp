@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "maildoctor/connection_gate.hpp"
 #include "maildoctor/dns.hpp"
 #include "maildoctor/request.hpp"
 
@@ -16,6 +17,8 @@ struct FetchOptions {
   std::string cacert;
   std::size_t max_bytes = 256 * 1024;
   int max_redirects = 3;
+  // Batch mode's --per-server cap: each fetch's connection takes a slot for the host:port it connects to.
+  ConnectionGate* gate = nullptr;
 };
 
 struct FetchResult {

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
@@ -57,10 +58,18 @@ void protect_process_memory() noexcept {
   // Also covers a core_pattern pipe (systemd-coredump, apport), which ignores RLIMIT_CORE, and keeps
   // ptrace and /proc/PID/mem away from other processes of the same user.
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-  // Before any other curl call, while the process has one thread (curl_global_init is not thread-safe); the later
-  // curl_global_init calls only count.
-  curl_global_init_mem(CURL_GLOBAL_DEFAULT, std::malloc, wiping_free, wiping_realloc, wiping_strdup, std::calloc);
 #endif
+}
+
+void prepare_curl() noexcept {
+  static std::once_flag once;
+  std::call_once(once, [] {
+#if defined(__linux__)
+    curl_global_init_mem(CURL_GLOBAL_DEFAULT, std::malloc, wiping_free, wiping_realloc, wiping_strdup, std::calloc);
+#else
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+#endif
+  });
 }
 
 }  // namespace maildoctor

@@ -3,6 +3,10 @@
 
 #include <windows.h>
 
+#include <mutex>
+
+#include <curl/curl.h>
+
 #include "maildoctor/hygiene.hpp"
 
 namespace maildoctor {
@@ -36,6 +40,11 @@ void protect_process_memory() noexcept {
   // passwords live.
   exclude_heap_from_error_reports();
   ::SetUnhandledExceptionFilter(end_without_dump);
+}
+
+void prepare_curl() noexcept {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
 }  // namespace maildoctor

@@ -5,6 +5,7 @@
 
 #include <curl/curl.h>
 
+#include "maildoctor/hygiene.hpp"
 #include "maildoctor/diagnosis.hpp"
 #include "maildoctor/discover.hpp"
 #include "maildoctor/kb.hpp"
@@ -32,12 +33,6 @@ struct Slot {
   std::atomic<bool> wrong_mode_stop{false};
   std::thread thread;
 };
-
-// curl_global_init is not thread-safe: do it once before any probe thread starts.
-void init_curl_once() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 // A plaintext or STARTTLS probe that is connected but hears nothing, while implicit TLS to the very same port
 // got a certificate from the server (a refused certificate counts: the server still speaks TLS there): that port
@@ -78,7 +73,7 @@ bool needs_confirmation_source(const std::vector<std::unique_ptr<Slot>>& slots) 
 }  // namespace
 
 Evidence gather_evidence(Request& request, const RunHooks& hooks) {
-  init_curl_once();
+  prepare_curl();
   Evidence ev;
   const auto t0 = Clock::now();
   auto deadline = t0 + std::chrono::milliseconds(std::max(1, request.options.deadline_ms));
@@ -88,6 +83,7 @@ Evidence gather_evidence(Request& request, const RunHooks& hooks) {
   // Only an address: find the servers first, the way a mail client would, provider knowledge first.
   if (!request.account.incoming && !request.account.outgoing && !request.account.email.empty()) {
     DiscoverHooks dh;
+    dh.connection_gate = hooks.connection_gate.get();
     dh.on_check = [&](const Check& c) {
       std::lock_guard<std::mutex> lock(checks_mutex);
       if (hooks.on_check) hooks.on_check(c);
@@ -178,7 +174,7 @@ Evidence gather_evidence(Request& request, const RunHooks& hooks) {
   // A certificate that names another server: only a source independent of that server may confirm one of its names.
   // When discovery did not already read the domain's own documents, they are read now, in what time is left.
   if (!ev.discovery.ran && needs_confirmation_source(slots) && Clock::now() < deadline && !global_cancel)
-    ev.discovery.confirmed_hosts = published_hosts(request, deadline);
+    ev.discovery.confirmed_hosts = published_hosts(request, deadline, hooks.connection_gate.get());
 
   // One budget for the whole transcript, filled probe by probe. A probe cut short says so in its own marker line
   // (one per probe, so still bounded); a later probe's lines are still kept while they fit.

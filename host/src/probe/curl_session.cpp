@@ -8,6 +8,7 @@
 #include "platform/trust.hpp"
 #include "tls/cert_analysis.hpp"
 #include "transcript/text_util.hpp"
+#include "maildoctor/hygiene.hpp"
 
 namespace maildoctor::probe {
 
@@ -156,6 +157,7 @@ int CurlSession::verify(void* raw_ctx) {
 
 SessionOutcome CurlSession::run(const ConnectTarget& target, const std::vector<std::string>& addresses) {
   const Endpoint& ep = spec_.endpoint;
+  prepare_curl();
   multi_ = curl_multi_init();
   easy_ = curl_easy_init();
   if (!multi_ || !easy_) {

@@ -96,7 +96,8 @@ json cert(const CertReport& c) {
   return {{"present", c.present},         {"chain", chain},          {"verified", c.verified},
           {"expired", c.expired},         {"not_yet_valid", c.not_yet_valid}, {"hostname_mismatch", c.hostname_mismatch},
           {"self_signed", c.self_signed}, {"untrusted", c.untrusted}, {"verify_error", c.verify_error},
-          {"verify_error_text", c.verify_error_text}, {"days_left", c.days_left}};
+          {"verify_error_text", c.verify_error_text}, {"days_left", c.days_left},
+          {"expires_soon", c.expires_soon}};
 }
 
 }  // namespace

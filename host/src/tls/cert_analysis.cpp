@@ -153,7 +153,11 @@ CertReport analyse_chain(STACK_OF(X509) * sent, const std::vector<int>& verify_e
   if (X509_cmp_time(X509_get0_notBefore(leaf), &t) > 0) r.not_yet_valid = true;
   ASN1_TIME* now_asn1 = ASN1_TIME_set(nullptr, now);
   int days = 0, secs = 0;
-  if (now_asn1 && ASN1_TIME_diff(&days, &secs, now_asn1, X509_get0_notAfter(leaf)) == 1) r.days_left = days;
+  if (now_asn1 && ASN1_TIME_diff(&days, &secs, now_asn1, X509_get0_notAfter(leaf)) == 1) {
+    r.days_left = days;
+    const long left = static_cast<long>(days) * 86400L + secs;
+    r.expires_soon = left > 0 && left <= kExpiresSoonSeconds;
+  }
   ASN1_TIME_free(now_asn1);
 
   r.self_signed = is_self_signed(leaf);

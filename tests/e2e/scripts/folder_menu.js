@@ -1,6 +1,7 @@
 // Chrome context (Marionette): opens the folder pane's context menu on the account's row, as a right click does,
 // waits for the add-on's entry (its onShown listener retitles it with the account's status), reads the entries'
-// labels and closes the menu. arguments[0]: the account id.
+// labels and closes the menu. arguments[0]: the account id; arguments[1]: the label to wait for; arguments[2]: "click"
+// to choose the add-on's entry instead of closing the menu.
 const resolve = arguments[arguments.length - 1];
 (async () => {
   const { MailServices } = ChromeUtils.importESModule("resource:///modules/MailServices.sys.mjs");
@@ -23,7 +24,9 @@ const resolve = arguments[arguments.length - 1];
   for (let i = 0; i < 60 && !entries().some((l) => l === wanted); i++) await new Promise((r) => mail.setTimeout(r, 50));
   const labels = entries();
   const hidden = new Promise((r) => menu.addEventListener("popuphidden", r, { once: true }));
-  menu.hidePopup();
+  const entry = [...menu.querySelectorAll("menuitem")].find((m) => /maildoctor/.test(m.id));
+  if (arguments[2] === "click" && entry) menu.activateItem(entry);
+  else menu.hidePopup();
   await hidden;
-  return { initial, labels };
+  return { initial, labels, clicked: arguments[2] === "click" && Boolean(entry) };
 })().then(resolve, (e) => resolve({ error: String(e) }));
