@@ -61,15 +61,35 @@ CMAKE_CROSS=(-G Ninja -DCMAKE_TOOLCHAIN_FILE="$TOOLCHAIN" -DMAILDOCTOR_WINDOWS_D
              -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$PREFIX" -DBUILD_SHARED_LIBS=OFF)
 
 # Fetches and unpacks (with Debian's patches) one source package in $WORK/<name>; echoes the source tree.
+# A security update's .dsc and Debian part are sometimes missing from the mirror while its orig tarball is there
+# (see issue 17: openssl, expat). Then the newest Debian revision of the same upstream version that the mirror has in
+# full is built instead, which keeps Debian's patches up to that revision; built-from.txt says what was built.
 fetch() {
-  local name=$1 dir="$WORK/$1"
+  local name=$1 dir="$WORK/$1" wanted upstream v
   rm -rf "$dir"; mkdir -p "$dir"
-  (cd "$dir" && apt-get source -q "$name" >&2)
-  find "$dir" -mindepth 1 -maxdepth 1 -type d | head -n1
+  wanted=$(apt-cache showsrc --only-source "$name" | sed -n 's/^Version: //p' | sort -V -r | head -n1)
+  upstream=${wanted%-*}
+  for v in $(apt-cache showsrc --only-source "$name" | sed -n 's/^Version: //p' | grep -F -- "$upstream-" | sort -V -r -u); do
+    if (cd "$dir" && apt-get source -q "$name=$v" >&2); then
+      [[ $v == "$wanted" ]] || say "$name: Debian's $wanted is not complete on the mirror; building $v instead"
+      echo "$name $v" >>"$PREFIX/built-from.txt"
+      find "$dir" -mindepth 1 -maxdepth 1 -type d | head -n1
+      return 0
+    fi
+    rm -rf "${dir:?}"/*
+  done
+  say "$name: no Debian revision of $upstream is complete on the mirror"
+  return 1
 }
 
 step() { [[ -f $PREFIX/.done-$1 ]]; }
-mark() { touch "$PREFIX/.done-$1"; rm -rf "${WORK:?}/$1"; say "$1 done ($SECONDS s so far)"; }
+# mark NAME FILE...: NAME is done once each FILE (relative to the prefix) exists. A step is never marked done on a
+# failure alone: `a && b` does not stop a `set -e` script when `a` fails, so each step also names what it installs.
+mark() {
+  local name=$1 f; shift
+  for f in "$@"; do [[ -s $PREFIX/$f ]] || { say "$name: $f was not installed"; exit 1; }; done
+  touch "$PREFIX/.done-$name"; rm -rf "${WORK:?}/$name"; say "$name done ($SECONDS s so far)"
+}
 
 if ! step openssl; then
   # apt fetches the upstream orig tarball of Debian's version, but the Debian part of that version is not always on
@@ -90,15 +110,19 @@ if ! step openssl; then
     && make install_dev >&2)
   # grep reads everything (no -q): under pipefail, a grep that quits early fails the pipeline through SIGPIPE.
   strings "$PREFIX/lib/libcrypto.a" | grep -Fx "OPENSSLDIR: \"$ssldir\"" >/dev/null || { say "openssl: OPENSSLDIR is not $ssldir"; exit 1; }
-  mark openssl
+  echo "openssl $(basename "$orig") (orig tarball alone)" >>"$PREFIX/built-from.txt"
+  mark openssl lib/libssl.a lib/libcrypto.a
 fi
 
 if ! step c-ares; then
   src=$(fetch c-ares)
+  # Debian's fix for CVE-2023-31130 spells the IPv4 address size INADDRSZ, which only glibc's <arpa/nameser.h>
+  # defines; upstream's own fix (1.19.1) uses c-ares' NS_INADDRSZ, the same 4.
   cmake -S "$src" -B "$src/_build" "${CMAKE_CROSS[@]}" -DCARES_STATIC=ON -DCARES_SHARED=OFF \
-    -DCARES_BUILD_TOOLS=OFF -DCARES_BUILD_TESTS=OFF >&2
-  cmake --build "$src/_build" -j"$JOBS" >&2 && cmake --install "$src/_build" >&2
-  mark c-ares
+    -DCARES_BUILD_TOOLS=OFF -DCARES_BUILD_TESTS=OFF -DCMAKE_C_FLAGS="-DINADDRSZ=NS_INADDRSZ" >&2
+  cmake --build "$src/_build" -j"$JOBS" >&2
+  cmake --install "$src/_build" >&2
+  mark c-ares lib/libcares.a lib/pkgconfig/libcares.pc
 fi
 
 if ! step expat; then
@@ -106,21 +130,30 @@ if ! step expat; then
   [[ -f $src/expat/CMakeLists.txt ]] && src="$src/expat"
   cmake -S "$src" -B "$src/_build" "${CMAKE_CROSS[@]}" -DEXPAT_SHARED_LIBS=OFF -DEXPAT_BUILD_TOOLS=OFF \
     -DEXPAT_BUILD_EXAMPLES=OFF -DEXPAT_BUILD_TESTS=OFF -DEXPAT_BUILD_DOCS=OFF >&2
-  cmake --build "$src/_build" -j"$JOBS" >&2 && cmake --install "$src/_build" >&2
-  mark expat
+  # Debian builds expat with autotools, whose config header says "#define XML_DTD 1"; its security patches test
+  # "#if XML_DTD == 1", which CMake's bare "#define XML_DTD" cannot compile. Same meaning, spelled as autotools does.
+  sed -i 's/^#define \(XML_DTD\|XML_NS\)$/#define \1 1/' "$src/_build/expat_config.h"
+  cmake --build "$src/_build" -j"$JOBS" >&2
+  cmake --install "$src/_build" >&2
+  mark expat lib/libexpat.a
 fi
 
 if ! step curl; then
   src=$(fetch curl)
   # Only what the host uses: IMAP/POP3/SMTP(S) and HTTPS over OpenSSL, names through c-ares.
-  (cd "$src" && PKG_CONFIG="pkg-config --static" ./configure --host=$HOST_TRIPLE --prefix="$PREFIX" \
+  # curl's configure reads only -I and -l from libcares.pc, so the static c-ares needs CARES_STATICLIB (its headers
+  # would declare dllimport functions) and its system library (iphlpapi) here.
+  (cd "$src" && PKG_CONFIG="pkg-config --static" CPPFLAGS="-DCARES_STATICLIB" LIBS="-liphlpapi" \
+      ./configure --host=$HOST_TRIPLE --prefix="$PREFIX" \
       --disable-shared --enable-static --with-openssl="$PREFIX" --enable-ares="$PREFIX" \
+      --disable-ftp --disable-file --disable-dict --disable-telnet --disable-tftp --disable-rtsp --disable-gopher \
+      --disable-mqtt --disable-smb \
       --without-zlib --without-brotli --without-zstd --without-libidn2 --without-libpsl --without-nghttp2 \
       --without-librtmp --without-libssh2 --without-gssapi --disable-ldap --disable-ldaps --disable-manual \
       --disable-docs --with-ca-fallback=no >&2 \
     && make -j"$JOBS" -C lib >&2 && make -C lib install >&2 && make -C include install >&2 \
     && make install-pkgconfigDATA >&2)
-  mark curl
+  mark curl lib/libcurl.a lib/pkgconfig/libcurl.pc
 fi
 
 if ! step boost; then
@@ -133,14 +166,14 @@ EOF
   (cd "$src" && ./bootstrap.sh --with-libraries=program_options >&2 \
     && ./b2 -j"$JOBS" --user-config=user-config.jam toolset=gcc-mingw target-os=windows threadapi=win32 address-model=64 architecture=x86 \
          link=static variant=release --layout=system --with-program_options --prefix="$PREFIX" install >&2)
-  mark boost
+  mark boost lib/libboost_program_options.a
 fi
 
 if ! step nlohmann-json3; then
   src=$(fetch nlohmann-json3)
   cmake -S "$src" -B "$src/_build" "${CMAKE_CROSS[@]}" -DJSON_BuildTests=OFF -DJSON_Install=ON >&2
   cmake --install "$src/_build" >&2
-  mark nlohmann-json3
+  mark nlohmann-json3 include/nlohmann/json.hpp
 fi
 
 if ! step catch2; then
@@ -148,7 +181,7 @@ if ! step catch2; then
   cmake -S "$src" -B "$src/_build" "${CMAKE_CROSS[@]}" -DCATCH_BUILD_TESTING=OFF -DCATCH_INSTALL_DOCS=OFF \
     -DCATCH_INSTALL_HELPERS=ON >&2
   cmake --install "$src/_build" >&2
-  mark catch2
+  mark catch2 include/catch2/catch.hpp
 fi
 
 rm -rf "$WORK"

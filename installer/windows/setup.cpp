@@ -81,8 +81,9 @@ int install(const Paths& p, const std::vector<std::string>& extra_ids) {
   std::ifstream in((from + L"\\maildoctor.json.in").c_str(), std::ios::binary);
   if (!in) return fail(L"no manifest template maildoctor.json.in next to this program in " + from);
   std::string manifest((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::string allowed = "\"" + json_inner(MAILDOCTOR_EXTENSION_ID) + "\"";
-  for (const std::string& id : extra_ids) allowed += ", \"" + json_inner(id) + "\"";
+  // Appended piece by piece: GCC 12 at -O3 reports a false -Wrestrict for "literal" + std::string (its bug 105329).
+  std::string allowed = nlohmann::json(MAILDOCTOR_EXTENSION_ID).dump();
+  for (const std::string& id : extra_ids) allowed.append(", ").append(nlohmann::json(id).dump());
   replace_all(manifest, "@MAILDOCTOR_HOST_PATH@", json_inner(utf8(p.host)));
   replace_all(manifest, "@MAILDOCTOR_ALLOWED_EXTENSIONS@", allowed);
   std::ofstream out(p.manifest.c_str(), std::ios::binary | std::ios::trunc);

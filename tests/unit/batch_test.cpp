@@ -282,6 +282,33 @@ TEST_CASE("account intervals: kept in a file of fingerprints and times only") {
   std::remove(path.c_str());
 }
 
+TEST_CASE("account intervals: a later save replaces the file an earlier one wrote") {
+  // On Windows the C runtime's rename() does not replace an existing file: every save after the first failed there.
+  const std::string path = temp_path("resave.json");
+  std::remove(path.c_str());
+  const auto alice = login_keys(request_of(imap_request("alice@example.test", "pw")));
+  const auto bob = login_keys(request_of(imap_request("bob@example.test", "pw")));
+  std::string why;
+  {
+    AccountIntervals iv(path, 3600);
+    REQUIRE(iv.load(why));
+    iv.record(alice, std::time(nullptr));
+    REQUIRE(iv.save(why));
+  }
+  {
+    AccountIntervals iv(path, 3600);
+    REQUIRE(iv.load(why));
+    iv.record(bob, std::time(nullptr));
+    CHECK(iv.save(why));
+    CHECK(why.empty());
+  }
+  AccountIntervals after(path, 3600);
+  REQUIRE(after.load(why));
+  CHECK(after.too_recent(alice, std::time(nullptr)));
+  CHECK(after.too_recent(bob, std::time(nullptr)));
+  std::remove(path.c_str());
+}
+
 TEST_CASE("batch line: id rules, invalid JSON and a bad request name the field, never quote the line") {
   auto parse = [](const std::string& text) {
     InputLine l;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -176,7 +177,11 @@ bool AccountIntervals::save(std::string& why) {
       return false;
     }
   }
-  if (std::rename(tmp.c_str(), path_.c_str()) != 0) {
+  // std::filesystem::rename replaces an existing file on Windows too (MoveFileEx with MOVEFILE_REPLACE_EXISTING);
+  // the C runtime's rename() there fails when the target exists, so every save after the first would be lost.
+  std::error_code ec;
+  std::filesystem::rename(tmp, path_, ec);
+  if (ec) {
     why = "cannot replace \"" + path_ + "\"";
     std::remove(tmp.c_str());
     return false;

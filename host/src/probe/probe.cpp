@@ -1,12 +1,12 @@
 #include "probe/probe.hpp"
 
 #include <cctype>
-#include <cerrno>
 #include <optional>
 
 #include "probe/channel.hpp"
 #include "probe/curl_session.hpp"
 #include "probe/dialogue.hpp"
+#include "platform/socket_error.hpp"
 #include "transcript/capabilities.hpp"
 #include "transcript/reply_parser.hpp"
 
@@ -128,14 +128,11 @@ ConnectEvidence connect_evidence(const SessionOutcome& o) {
     if (c.error.empty()) c.error = o.deadline_hit ? "no answer before the deadline" : "stopped";
     return c;
   }
-  switch (o.os_errno) {
-    case ECONNREFUSED: c.status = ConnectEvidence::Status::refused; return c;
-    case ENETUNREACH:
-    case EHOSTUNREACH:
-    case ENETDOWN:
-    case EHOSTDOWN: c.status = ConnectEvidence::Status::unreachable; return c;
-    case ETIMEDOUT: c.status = ConnectEvidence::Status::timeout; return c;
-    default: break;
+  switch (platform::connect_failure_of(o.os_errno)) {
+    case platform::ConnectFailure::refused: c.status = ConnectEvidence::Status::refused; return c;
+    case platform::ConnectFailure::unreachable: c.status = ConnectEvidence::Status::unreachable; return c;
+    case platform::ConnectFailure::timeout: c.status = ConnectEvidence::Status::timeout; return c;
+    case platform::ConnectFailure::other: break;
   }
   c.status = o.rc == CURLE_OPERATION_TIMEDOUT ? ConnectEvidence::Status::timeout : ConnectEvidence::Status::failed;
   return c;
