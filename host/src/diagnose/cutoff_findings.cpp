@@ -69,12 +69,12 @@ std::vector<Fix> cutoff_fixes(const kb::Cutoff& c, const ProbeResult& p) {
 }
 
 // Refusals that the end of a login method explains; not the ones with a cause of their own (encryption first,
-// too many attempts, a locked account, a wrong user name form, a missing bridge).
+// too many attempts, a locked account, a wrong user name form, a missing bridge, a sign-in the provider blocked until
+// it is confirmed on the web: Microsoft's "log in via a web browser to verify" is not a password method ending).
 bool explained_by_cutoff(const Finding& f) {
   static const std::set<std::string> codes{"auth.wrong_password", "auth.oauth_required",    "auth.failed",
                                            "auth.tenant_disabled", "auth.app_password_required",
-                                           "auth.mechanism_unsupported", "auth.web_login_required",
-                                           "auth.protocol_disabled"};
+                                           "auth.mechanism_unsupported", "auth.protocol_disabled"};
   if (f.severity == Severity::error && codes.count(f.code)) return true;
   // Thunderbird saw the login fail and nothing else was known: the cut-off is what is known now.
   return f.code == "auth.not_tested" && f.params.value("observed_failure", false);
