@@ -95,3 +95,18 @@ def test_a_mail_shield_chain_is_named_as_the_program_with_its_fix(md, bed, fresh
     assert "tls.cert_untrusted" not in run.codes() and "tls.cert_self_signed" not in run.codes(), run.explain()
     assert run.result["findings"][0]["code"] == "tls.intercepted", run.explain()
     assert run.attempts == {}, run.explain()
+
+
+def test_a_mail_shield_this_computer_trusts_is_only_information(md, bed, fresh_dovecot, tmp_path):
+    """The product's root in the trust store (as on a Windows machine where the antivirus installed it): the chain
+    verifies and the login works; the interception is told, as info, for when Thunderbird's own store lacks it."""
+    bed.pki.foreign_leaf("avast_trusted", r"/CN=Avast Web\/Mail Shield Root/O=Avast Web\/Mail Shield")
+    dc = fresh_dovecot(cert="avast_trusted")
+    bundle = tmp_path / "trust.pem"
+    bundle.write_text(open(bed.pki.root_cert).read() + open(bed.pki.ca_cert("avast_trusted")).read())
+    run = md.diagnose(request(USER, incoming=endpoint("imap", 993, "tls", USER, CANARY)),
+                      connect_to(dc.ports, closed_port=bed.closed), cacert=False, extra_args=["--cacert", str(bundle)])
+    f = run.finding("tls.intercepted")
+    assert f and f["severity"] == "info", run.explain()
+    assert run.result["verdict"] == "ok", run.explain()
+    assert dc.attempts() == 1, run.explain()

@@ -4,15 +4,15 @@
 
 namespace maildoctor::diagnose {
 namespace {
-// "about 3 years", "about 2 hours": the size of an offset in words a user recognises.
+// "3 years", "2 hours": the size of an offset in words a user recognises, to the nearest unit.
 std::string duration_text(long seconds) {
   const long s = std::labs(seconds);
   auto unit = [](long n, const char* one, const char* many) { return std::to_string(n) + " " + (n == 1 ? one : many); };
   auto near = [s](long size) { return (s + size / 2) / size; };  // to the nearest whole unit
-  if (s >= 2L * 365 * 86400) return "about " + unit(near(365L * 86400), "year", "years");
-  if (s >= 2L * 86400) return "about " + unit(near(86400), "day", "days");
-  if (s >= 2L * 3600) return "about " + unit(near(3600), "hour", "hours");
-  return "about " + unit(std::max(1L, near(60)), "minute", "minutes");
+  if (s >= 2L * 365 * 86400) return unit(near(365L * 86400), "year", "years");
+  if (s >= 2L * 86400) return unit(near(86400), "day", "days");
+  if (s >= 2L * 3600) return unit(near(3600), "hour", "hours");
+  return unit(std::max(1L, near(60)), "minute", "minutes");
 }
 
 std::string local_iso(std::time_t t) {
@@ -40,7 +40,7 @@ void clock_findings(Context& ctx) {
   f.severity = Severity::error;
   f.subject = Subject::account;
   f.title = ahead ? "The clock of this computer is ahead" : "The clock of this computer is behind";
-  const std::string amount = (c.measured ? "" : "at least ") + duration_text(known);
+  const std::string amount = (c.measured ? "about " : "at least ") + duration_text(known);
   const bool by_date = c.measured.has_value();
   f.detail = std::string("This computer's date and time (") + local_iso(ctx.now) + ") are " + amount +
              (ahead ? " ahead" : " behind") + ": " +
