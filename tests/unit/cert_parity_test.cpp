@@ -2,6 +2,8 @@
 // hand-made evidence (the integration tests run the same against the test bed's Dovecot and Postfix).
 #include <catch2/catch.hpp>
 
+#include <ctime>
+
 #include "diagnose/clock_evidence.hpp"
 #include "cli/command_line.hpp"
 #include "maildoctor/diagnosis.hpp"
@@ -15,8 +17,7 @@ constexpr std::time_t kNow = 1796688000;  // 2026-12-08T00:00:00Z
 constexpr long kDay = 86400;
 
 std::string iso(std::time_t t) {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
+  const std::tm tm = *std::gmtime(&t);  // single-threaded test; gmtime_r is not in MinGW
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
@@ -282,7 +283,8 @@ TEST_CASE("--cert-override sets the configured endpoint's exception and refuses 
   CHECK(build({"diagnose", "--email", "b@e.test", "--imap", "mail.e.test:993", "--cert-override", "mail.e.test=" + fp}).error);
   CHECK(build({"diagnose", "--email", "b@e.test", "--imap", "mail.e.test:993", "--cert-override", "mail.e.test:993=abc"}).error);
   CHECK(cli::parse_command_line({"batch", "--cert-override", "mail.e.test:993=" + fp}).error);
-  auto v6 = cli::parse_cert_override("[::1]:993=" + fp, *std::make_unique<std::string>());
+  std::string why;
+  auto v6 = cli::parse_cert_override("[::1]:993=" + fp, why);
   REQUIRE(v6);
   CHECK(v6->host == "::1");
   CHECK(v6->port == 993);
