@@ -264,7 +264,7 @@ TEST_CASE("cert_override in the request: normalised, refused when malformed", "[
   CHECK_FALSE(normalise_sha256(hex + "a"));
 }
 
-TEST_CASE("--cert-override sets the configured endpoint's exception and refuses anything else", "[override][cli]") {
+TEST_CASE("the flag --cert-override sets the configured endpoint's exception and refuses anything else", "[override][cli]") {
   const std::string fp = "AA:" + std::string(62, 'B');
   auto build = [](const std::vector<std::string>& args) {
     auto cl = cli::parse_command_line(args);
