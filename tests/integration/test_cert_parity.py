@@ -2,6 +2,7 @@
 (cert_override / --cert-override), a chain from an intercepting security program (a test CA named like Avast's
 mail shield root stands for the product), and this computer's clock moved with libfaketime while the servers keep
 the real one."""
+import email.utils
 import json
 import subprocess
 
@@ -110,3 +111,27 @@ def test_a_mail_shield_this_computer_trusts_is_only_information(md, bed, fresh_d
     assert f and f["severity"] == "info", run.explain()
     assert run.result["verdict"] == "ok", run.explain()
     assert dc.attempts() == 1, run.explain()
+
+
+def test_one_server_whose_greeting_carries_its_date_measures_the_clock(md, bed, fresh_dovecot):
+    """One certificate alone cannot tell a wrong clock from a neglected server; a server that writes its date into
+    its greeting (as Sendmail, Exim and Exchange do; this Dovecot's greeting is set so) measures it."""
+    bed.pki.custom_leaf("clock_dated")
+    dc = fresh_dovecot(cert="clock_dated", extra="login_greeting = mail.example.test ready; " +
+                       email.utils.formatdate(usegmt=True))
+    req = request(USER, incoming=endpoint("imap", 993, "tls", USER, CANARY))
+    pairs = connect_to(dc.ports, closed_port=bed.closed)
+    run = md.diagnose(req, pairs, clock=THREE_YEARS)
+    first = run.result["findings"][0]
+    assert first["code"] == "config.clock_wrong", run.explain()
+    p = first["params"]
+    assert "server_date" in p["basis"] and "certificates" in p["basis"], run.explain()
+    # 1095 days, less the minutes since the greeting's date was written.
+    assert abs(p["offset_seconds"] - 1095 * 86400) < 3600, run.explain()
+    assert p["offset_text"] == "about 3 years"
+    assert "tls.cert_expired" not in run.codes(), run.explain()
+    assert run.attempts == {}, run.explain()
+    # Without the date the same single server is, as far as anything can tell, the server's fault.
+    plain = fresh_dovecot(cert="clock_dated")
+    alone = md.diagnose(req, connect_to(plain.ports, closed_port=bed.closed), clock=THREE_YEARS)
+    assert alone.finding("config.clock_wrong") is None and "tls.cert_expired" in alone.codes(), alone.explain()
