@@ -5,6 +5,7 @@ import { buildRequest } from "./request.js";
 import { createKeyedDebouncer } from "./debounce.js";
 import { statusOf, shownStatus, consentFinding, ATTENTION_STATUSES } from "./state.js";
 import { earlyWarningsIn, warningKey, quietRequest } from "./early.js";
+import { attachCertOverrides } from "./overrides.js";
 import { guardDecision, credentialFinding } from "./guard.js";
 import { loginOutcome, isBetter } from "./outcome.js";
 import { lowersSecurity } from "../shared/safety.js";
@@ -186,6 +187,15 @@ export function createDoctor(deps) {
     }
   }
 
+  /* Thunderbird's certificate exceptions; none when the experiment cannot read them. */
+  async function certOverrides() {
+    try {
+      return (api.getCertOverrides && (await api.getCertOverrides())) || [];
+    } catch (e) {
+      return [];
+    }
+  }
+
   /* One diagnosis through the host, with the passwords given (each at most one login, by the host's rules), and
    * its outcome kept. Logins the server refused are remembered as fingerprints; an accepted login clears that. */
   async function runCheck(accountId, settings, { trigger, scope, observedError, passwords, withheld = {}, alternatives = true }) {
@@ -197,6 +207,7 @@ export function createDoctor(deps) {
       network = {};
     }
     const built = buildRequest(settings, { scope, passwords, observedError, proxy: network.proxy ?? null });
+    if (built.ok) attachCertOverrides(built.request, await certOverrides());
     if (!built.ok) {
       return states.finish(accountId, { ok: false, error: { code: built.reason, message: "" } });
     }
@@ -266,6 +277,7 @@ export function createDoctor(deps) {
       return null;
     }
     const built = quietRequest(settings);
+    if (built.ok) attachCertOverrides(built.request, await certOverrides());
     if (!built.ok) return null;
     const outcome = await host.diagnose(built.request, {});
     if (!outcome.ok) return null;

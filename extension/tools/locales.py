@@ -228,6 +228,13 @@ FINDINGS = {
                          ("Der Anbieter stellt die Anmeldeart dieses Kontos ein", "Ab einem vom Anbieter angekündigten Datum funktionieren die Einstellungen dieses Kontos nicht mehr. Ändern Sie sie vorher wie unten beschrieben.")),
  "tls.cert_expires_soon": (("The server's certificate expires soon", "The server's certificate ends within 14 days. After that the connection will be refused until the operator renews it."),
                            ("Das Zertifikat des Servers läuft bald ab", "Das Zertifikat des Servers endet innerhalb von 14 Tagen. Danach wird die Verbindung abgelehnt, bis der Betreiber es erneuert.")),
+ # issue 14: certificate parity and the clock
+ "tls.cert_override_accepted": (("The certificate is accepted by your exception", "This certificate would not be trusted on its own, but you accepted it in Thunderbird as a security exception for this server, and it is the very certificate of that exception. Thunderbird connects with it, and so did this check."),
+                                ("Das Zertifikat ist durch Ihre Ausnahme zugelassen", "Dieses Zertifikat wäre für sich allein nicht vertrauenswürdig, aber Sie haben es in Thunderbird als Sicherheitsausnahme für diesen Server zugelassen, und es ist genau das Zertifikat dieser Ausnahme. Thunderbird verbindet sich damit, und diese Prüfung ebenso.")),
+ "tls.intercepted": (("A security program on this computer intercepts the connection", "The server's certificate was issued by a security program on this computer (an antivirus mail shield), not by the provider. Switch off its scanning of mail connections, or make Thunderbird trust the program's root certificate. The provider cannot fix this."),
+                     ("Ein Sicherheitsprogramm auf diesem Computer fängt die Verbindung ab", "Das Zertifikat des Servers stammt von einem Sicherheitsprogramm auf diesem Computer (einem E-Mail-Schutz eines Virenscanners), nicht vom Anbieter. Schalten Sie dessen Prüfung von E-Mail-Verbindungen aus, oder lassen Sie Thunderbird dem Stammzertifikat des Programms vertrauen. Der Anbieter kann das nicht beheben.")),
+ "config.clock_wrong": (("The clock of this computer is wrong", "This computer's date or time is off, so sound server certificates look expired or not yet valid. Set the correct date, time and time zone (best: automatically), then try again. The servers are not at fault."),
+                        ("Die Uhr dieses Computers geht falsch", "Datum oder Uhrzeit dieses Computers stimmen nicht, daher wirken einwandfreie Serverzertifikate abgelaufen oder noch nicht gültig. Stellen Sie Datum, Uhrzeit und Zeitzone richtig ein (am besten automatisch) und versuchen Sie es erneut. Die Server sind nicht schuld.")),
 }
 
 

@@ -34,7 +34,7 @@ function manyAccounts(n) {
   return out;
 }
 
-export async function world({ options = { autoDiagnose: true, savedPassword: "ask" }, verdict = "problem", clock, respond, extraAccounts = 0, hostOptions, proxySettings = {}, moreListed = [], storage } = {}) {
+export async function world({ options = { autoDiagnose: true, savedPassword: "ask" }, verdict = "problem", clock, respond, extraAccounts = 0, hostOptions, proxySettings = {}, certOverrides = [], moreListed = [], storage } = {}) {
   const settings = { ...structuredClone(SETTINGS), ...manyAccounts(extraAccounts) };
   const calls = { passwordReads: [], notifications: [], badges: [], applied: [], markers: [], saved: [], paused: [], resumed: [], warned: [] };
   // The experiment's pause: Thunderbird's own check settings per account, as pauseChecks/resumeChecks change them.
@@ -69,6 +69,10 @@ export async function world({ options = { autoDiagnose: true, savedPassword: "as
       // Thunderbird's proxy, as the experiment's getProxySettings reports it.
       async getProxySettings() {
         return structuredClone(proxySettings);
+      },
+      // Thunderbird's certificate exceptions, as the experiment's getCertOverrides reports them.
+      async getCertOverrides() {
+        return structuredClone(certOverrides);
       },
       async pauseChecks(accountId) {
         calls.paused.push(accountId);

@@ -137,6 +137,40 @@ class PKI:
             self._made[name] = (served, key)
             return self._made[name]
 
+    def foreign_leaf(self, name, ca_subject, host=HOST):
+        """A leaf for `host` from a root CA of its own whose subject is `ca_subject` (openssl's "/CN=.../O=..." form),
+        served with that root: what a program that intercepts TLS on this computer presents (an antivirus mail
+        shield names itself there). Afterwards `name` is known to leaf(); the CA alone is at ca_cert(name)."""
+        if name in LEAVES:
+            raise ValueError("%r is a built-in certificate" % name)
+        with self._lock:
+            if name in self._made:
+                raise ValueError("certificate %r exists already" % name)
+            ca_key, ca_cert = self._p(name + ".ca.key"), self._p(name + ".ca.pem")
+            self._newkey(ca_key)
+            self._ossl("req", "-x509", "-new", "-key", ca_key, "-out", ca_cert, "-days", "3650", "-subj", ca_subject,
+                       "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+            key, csr, leaf = self._p(name + ".key"), self._p(name + ".csr"), self._p(name + ".leaf.pem")
+            self._newkey(key)
+            self._ossl("req", "-new", "-key", key, "-out", csr, "-subj", "/CN=" + host)
+            with open(self._p(name + ".ext"), "w") as f:
+                f.write("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
+                        "extendedKeyUsage=serverAuth\nsubjectAltName=DNS:%s\n" % host)
+            self._ossl("x509", "-req", "-in", csr, "-CA", ca_cert, "-CAkey", ca_key, "-CAcreateserial", "-days", "825",
+                       "-extfile", self._p(name + ".ext"), "-out", leaf)
+            served = self._p(name + ".pem")
+            with open(served, "w") as out:
+                for p in (leaf, ca_cert):
+                    with open(p) as f:
+                        out.write(f.read())
+            os.chmod(served, 0o644)
+            self._made[name] = (served, key)
+            return self._made[name]
+
+    def ca_cert(self, name):
+        """The root of a foreign_leaf()."""
+        return self._p(name + ".ca.pem")
+
     def leaf(self, name):
         """(cert_path, key_path) for one of LEAVES, or a custom_leaf() made before."""
         with self._lock:

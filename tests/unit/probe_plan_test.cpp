@@ -86,3 +86,24 @@ TEST_CASE("auth methods map to curl login options without silent fallback", "[pl
   CHECK(probe::scheme_for(Protocol::pop3, Security::tls) == "pop3s");
   CHECK(probe::scheme_for(Protocol::smtp, Security::starttls) == "smtp");
 }
+
+TEST_CASE("Thunderbird's certificate exception stays with its host:port: other ports are judged without it", "[plan][override]") {
+  Request r;
+  r.account.email = "bob@example.test";
+  Endpoint in;
+  in.protocol = Protocol::imap;
+  in.host = "mail.example.test";
+  in.port = 993;
+  in.security = Security::tls;
+  in.username = "bob";
+  in.cert_override = std::string(64, 'a');
+  r.account.incoming = in;
+  auto now = probe::Clock::now();
+  const auto plan = pipeline::plan_probes(r, now, now);
+  REQUIRE(plan.size() > 1);
+  for (const auto& p : plan) {
+    INFO(p.spec.endpoint.port << " " << to_string(p.spec.endpoint.security));
+    if (p.spec.endpoint.port == 993) CHECK(p.spec.endpoint.cert_override == in.cert_override);
+    else CHECK(p.spec.endpoint.cert_override.empty());
+  }
+}

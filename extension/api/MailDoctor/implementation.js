@@ -523,6 +523,16 @@
             });
           },
 
+          // Thunderbird's certificate exceptions as {host, port, sha256}; matching them to servers is background's.
+          async getCertOverrides() {
+            try {
+              const service = Cc["@mozilla.org/security/certoverride;1"].getService(Ci.nsICertOverrideService);
+              return service.getOverrides().map((o) => ({ host: o.asciiHost, port: o.port, sha256: o.fingerprint }));
+            } catch (e) {
+              return [];
+            }
+          },
+
           async pauseChecks(accountId) {
             const server = getAccount(accountId).incomingServer;
             if (!server || !api.terms.incomingProtocol(server.type)) return false;

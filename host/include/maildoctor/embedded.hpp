@@ -12,5 +12,6 @@ namespace embedded {
 extern const EmbeddedFile providers[];
 extern const EmbeddedFile rules[];
 extern const EmbeddedFile cutoffs[];
+extern const EmbeddedFile interceptors[];
 }  // namespace embedded
 }  // namespace maildoctor

@@ -57,6 +57,7 @@ struct CertInfo {
   std::string not_before;          // ISO 8601 UTC
   std::string not_after;
   bool self_signed = false;
+  std::string sha256;              // "AB:CD:..." over the DER, as Thunderbird shows and stores it
 };
 
 struct CertReport {
@@ -73,6 +74,11 @@ struct CertReport {
   int days_left = 0;            // whole days from now to the leaf's notAfter
   // The leaf ends within kExpiresSoonSeconds from now and has not ended yet (tls.cert_expires_soon).
   bool expires_soon = false;
+  // Thunderbird's certificate exception for this host:port (the request's cert_override): given, and whether the
+  // leaf is the certificate it accepted. A matched exception lets the login go ahead as in Thunderbird; the flags
+  // above still say what is wrong with the chain.
+  bool override_given = false;
+  bool override_matched = false;
 };
 
 // How close to its end a certificate gets a warning: 14 days.

@@ -21,7 +21,14 @@ struct Endpoint {
   std::string username;
   AuthMethod auth = AuthMethod::password;
   Secret password;
+  // Thunderbird's certificate exception for this host:port: the SHA-256 of the server certificate the user accepted,
+  // 64 lower-case hex digits; empty: none. It only changes how this endpoint's chain is judged (CONTRACT 1).
+  std::string cert_override;
 };
+
+// A SHA-256 fingerprint as Thunderbird writes it ("AB:CD:...") or as plain hex, in either case: 64 lower-case hex
+// digits, or nothing when it is not one.
+std::optional<std::string> normalise_sha256(std::string_view text);
 
 struct Account {
   std::string email;

@@ -9,6 +9,12 @@
 
 namespace maildoctor::cli {
 namespace {
+std::string lower_ascii(std::string s) {
+  for (auto& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return s;
+}
+
 
 namespace po = boost::program_options;
 
@@ -38,6 +44,7 @@ po::options_description describe_options() {
     ("connect-to", po::value<std::vector<std::string>>()->composing(), "HOST:PORT:HOST2:PORT2 (repeatable)")
     ("dns-servers", po::value<std::string>(), "ADDR[:PORT][,ADDR[:PORT]...]")
     ("proxy", po::value<std::string>(), "socks5h|socks5|socks4a|socks4://HOST:PORT: connect through this SOCKS proxy")
+    ("cert-override", po::value<std::vector<std::string>>()->composing(), "HOST:PORT=SHA256: Thunderbird's certificate exception (repeatable)")
     ("verbose,v", po::bool_switch(), "also print the transcript")
     ("input", po::value<std::string>(), "FILE|-: batch input, one request per line")
     ("output", po::value<std::string>(), "FILE|-: batch output, one answer per line")
@@ -134,7 +141,7 @@ std::optional<UsageError> parse_connect_rules(const CommandLine& cl) {
 // The batch form: no account flags (each line describes its account), its own counts and files.
 std::optional<UsageError> batch_rules(const po::variables_map& vm, CommandLine& cl) {
   for (const char* account_flag : {"request", "email", "imap", "pop3", "smtp", "incoming-security", "outgoing-security", "user",
-                                   "auth", "observed-error", "password-stdin"}) {
+                                   "auth", "observed-error", "password-stdin", "cert-override"}) {
     const bool given = vm.count(account_flag) && !vm[account_flag].defaulted();
     if (given && !(std::string(account_flag) == "password-stdin" && !vm[account_flag].as<bool>()))
       return UsageError{std::string("--") + account_flag + " does not go with batch: each input line describes its account"};
@@ -204,6 +211,10 @@ Common options:
   --proxy socks5h://HOST:PORT
                           make every connection through this SOCKS proxy, as Thunderbird does
                           (socks5h/socks4a: the proxy resolves the names; socks5/socks4: this computer)
+  --cert-override HOST:PORT=SHA256
+                          Thunderbird's security exception for the configured server HOST:PORT: a
+                          certificate with this SHA-256 fingerprint is accepted there as Thunderbird
+                          accepts it (repeatable; diagnose only)
   -v, --verbose           also print the protocol transcript (passwords are never shown)
 
 With --email alone, the servers are discovered as a mail client would (provider knowledge,
@@ -258,6 +269,26 @@ std::optional<HostPort> parse_host_port(const std::string& text, std::string& wh
     return std::nullopt;
   }
   return hp;
+}
+
+std::optional<CertOverride> parse_cert_override(const std::string& text, std::string& why) {
+  const auto eq = text.rfind('=');
+  if (eq == std::string::npos) {
+    why = "give HOST:PORT=SHA256";
+    return std::nullopt;
+  }
+  const auto hp = parse_host_port(text.substr(0, eq), why);
+  if (!hp) return std::nullopt;
+  if (!hp->port) {
+    why = "the exception belongs to one port: give HOST:PORT=SHA256";
+    return std::nullopt;
+  }
+  const auto fp = normalise_sha256(std::string_view(text).substr(eq + 1));
+  if (!fp) {
+    why = "the fingerprint must be a SHA-256: 64 hex digits, colons allowed";
+    return std::nullopt;
+  }
+  return CertOverride{hp->host, *hp->port, *fp};
 }
 
 std::optional<ConnectTo> parse_connect_to(const std::string& text, std::string& why) {
@@ -354,6 +385,16 @@ ParsedCommandLine parse_command_line(const std::vector<std::string>& args) {
     }
   }
   if (vm.count("connect-to")) cl.connect_to = vm["connect-to"].as<std::vector<std::string>>();
+  if (vm.count("cert-override")) {
+    cl.cert_overrides = vm["cert-override"].as<std::vector<std::string>>();
+    for (const auto& text : cl.cert_overrides) {
+      std::string why;
+      if (!parse_cert_override(text, why)) {
+        out.error = UsageError{"--cert-override \"" + text + "\": " + why};
+        return out;
+      }
+    }
+  }
   if (vm.count("deadline")) {
     const std::string d = get(vm, "deadline");
     double seconds = 0;
@@ -464,6 +505,22 @@ ParsedRequest build_request(const CommandLine& cl, const std::optional<std::stri
     o.proxy = parse_proxy_url(cl.proxy, why);  // checked in parse_command_line; the flag wins over the request's "proxy"
   }
   o.verbose = cl.verbose;
+  // An exception belongs to one host:port the user configured; it never picks a server, so one that names none
+  // of them is refused rather than ignored.
+  for (const auto& text : cl.cert_overrides) {
+    std::string why;
+    const auto co = parse_cert_override(text, why);
+    if (!co) return {std::nullopt, RequestError{"--cert-override", "--cert-override: " + why}};
+    bool used = false;
+    for (auto* ep : {&parsed.request->account.incoming, &parsed.request->account.outgoing})
+      if (*ep && lower_ascii((*ep)->host) == lower_ascii(co->host) && (*ep)->port == co->port) {
+        (*ep)->cert_override = co->sha256;
+        used = true;
+      }
+    if (!used)
+      return {std::nullopt, RequestError{"--cert-override", "--cert-override: " + co->host + ":" + std::to_string(co->port) +
+                                                                " is not a configured server"}};
+  }
   return parsed;
 }
 

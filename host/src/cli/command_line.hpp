@@ -29,6 +29,7 @@ struct CommandLine {
   std::vector<std::string> connect_to;
   std::string dns_servers;
   std::string proxy;  // --proxy URL, checked by parse_command_line
+  std::vector<std::string> cert_overrides;  // --cert-override HOST:PORT=SHA256, checked by parse_command_line
   // batch
   std::string input = "-", output = "-", resume, summary, state;
   int jobs = 16;
@@ -56,6 +57,14 @@ std::optional<HostPort> parse_host_port(const std::string& text, std::string& wh
 
 // curl's --connect-to "HOST:PORT:HOST2:PORT2" (any field may be empty; IPv6 in brackets).
 std::optional<ConnectTo> parse_connect_to(const std::string& text, std::string& why);
+
+// --cert-override "HOST:PORT=SHA256" ("[v6]:PORT=..."): Thunderbird's security exception for one configured server.
+struct CertOverride {
+  std::string host;
+  std::uint16_t port = 0;
+  std::string sha256;  // 64 lower-case hex digits
+};
+std::optional<CertOverride> parse_cert_override(const std::string& text, std::string& why);
 
 // The request of a command line. request_text is the --request document (already read) when one was given.
 // Errors name the flag when the flag form is used, else the JSON field of the document.

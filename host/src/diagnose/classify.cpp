@@ -57,8 +57,11 @@ Result classify(const Request& request, const Evidence& evidence, std::time_t no
   const kb::Detection det = kb::detect_provider(request, evidence);
   if (det.provider) result.provider = ProviderRef{det.provider->id, det.provider->name};
 
-  Context ctx{request, evidence, det.provider, rules::rules(), {}, false, {}, {}};
+  Context ctx{request, evidence, det.provider, rules::rules(), {}, false, {}, {}, std::nullopt, now};
   establish_trust(ctx, det);
+  ctx.now = now;
+  ctx.clock = clock_skew(evidence, now);
+  clock_findings(ctx);
   for (const auto& p : evidence.primary) analyse(ctx, p);
   observed_error_findings(ctx);
   cutoff_findings(ctx, now);
@@ -75,6 +78,8 @@ Result classify(const Request& request, const Evidence& evidence, std::time_t no
     return severity_order(a.finding.severity) < severity_order(b.finding.severity);
   });
 
+  // A wrong clock makes sound certificates look bad everywhere: it comes before what it explains.
+  std::stable_partition(ctx.out.begin(), ctx.out.end(), [](const Ranked& r) { return r.finding.code == "config.clock_wrong"; });
   // A failing proxy stands in front of every server: it is the first thing to fix, whatever the subject.
   std::stable_partition(ctx.out.begin(), ctx.out.end(), [](const Ranked& r) { return r.finding.code == "net.proxy_failed"; });
 

@@ -5,7 +5,7 @@
 
 namespace maildoctor::diagnose {
 namespace {
-constexpr std::array<std::string_view, 46> kCodes{
+constexpr std::array<std::string_view, 49> kCodes{
     "dns.not_found",          "dns.failed",
     "net.refused",            "net.timeout",
     "net.port_blocked",       "net.unreachable",
@@ -34,6 +34,10 @@ constexpr std::array<std::string_view, 46> kCodes{
     "net.proxy_failed",       // Thunderbird's SOCKS proxy failed: params.failed says how; the mail server was not reached
     "net.intercepted",        // another server answers for the configured host (ISP or web host redirects the port)
     "auth.password_expired",  // the password is expired (RFC 5530 EXPIRED): a new one must be set
+    // issue 14, certificate parity and the clock:
+    "tls.cert_override_accepted",  // info: Thunderbird's security exception for host:port accepts this very certificate
+    "tls.intercepted",        // a security program on this computer (antivirus mail shield) issued the chain
+    "config.clock_wrong",     // this computer's clock is off: certificates and server dates agree
 };
 }  // namespace
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "diagnose/clock_evidence.hpp"
 #include "maildoctor/diagnosis.hpp"
 #include "maildoctor/kb.hpp"
 #include "maildoctor/rules.hpp"
@@ -43,6 +44,10 @@ struct Context {
   bool provider_trusted = false;
   std::string provider_basis;  // how the provider was recognised, for the reason a fix was withheld
   std::map<std::string, std::string> confirmed_hosts;
+  // This computer's clock, when the evidence shows it is off (config.clock_wrong): certificate dates it explains are
+  // not the server's fault. now: the local clock the diagnosis judges by.
+  std::optional<ClockSkew> clock;
+  std::time_t now = 0;
 
   void add(Finding f, int rank) { out.push_back({std::move(f), rank}); }
 };
@@ -78,6 +83,8 @@ void provider_settings_finding(Context& ctx, const ProbeResult& p, bool failed);
 // Announced cut-offs (host/data/cutoffs) for the probed endpoints: a warning before the date (config.cutoff_ahead),
 // the cause named on a refused login from the date on. `now` is the local clock that decides before and after.
 void cutoff_findings(Context& ctx, std::time_t now);
+// config.clock_wrong from ctx.clock, first of all findings: the one cause that makes sound certificates look bad.
+void clock_findings(Context& ctx);
 // The cause of the failure Thunderbird reported, for a server whose login was not tried here (CONTRACT 2.1).
 void observed_error_findings(Context& ctx);
 

@@ -1,5 +1,6 @@
 #include "diagnose/context.hpp"
 #include "kb/text.hpp"
+#include "maildoctor/interceptors.hpp"
 
 namespace maildoctor::diagnose {
 namespace {
@@ -21,6 +22,42 @@ std::optional<std::pair<std::string, std::string>> confirmed_certificate_host(co
   return std::nullopt;
 }
 
+// The chain comes from a product on this computer that reads TLS connections to scan mail; error when the chain
+// is not trusted (what Thunderbird shows as an unknown issuer), info when this computer's trust store holds its root.
+void intercepted_finding(Context& ctx, const ProbeResult& p, const kb::Interceptor& product, Severity severity) {
+  const CertReport& c = p.tls.cert;
+  Finding f = make_finding(
+      "tls.intercepted", severity, p, ctx, "{product} on this computer intercepts the connection to {host}",
+      severity == Severity::error
+          ? "The certificate for {host} was issued by {product}, not by the mail provider: this security program "
+            "opens the encrypted mail connection to scan it, and Thunderbird does not trust its certificate. The "
+            "provider cannot fix this. Switch off the program's scanning of mail connections, or make Thunderbird "
+            "trust the program's root certificate (Settings, Privacy & Security, Manage Certificates, Authorities, "
+            "Import)."
+          : "The certificate for {host} was issued by {product}, not by the mail provider: this security program "
+            "opens the encrypted mail connection to scan it. This computer trusts it; if Thunderbird reports a "
+            "certificate error for {host}, switch off the program's scanning of mail connections.");
+  f.title = fill(f.title, {{"product", product.product}});
+  f.detail = fill(f.detail, {{"product", product.product}});
+  f.params["product"] = product.product;
+  f.params["product_id"] = product.id;
+  nlohmann::json sources = nlohmann::json::array();
+  for (const auto& s : product.sources) sources.push_back({{"fact", s.fact}, {"url", s.url}});
+  f.params["sources"] = sources;
+  if (!c.chain.empty()) {
+    f.params["issuer"] = c.chain.front().issuer;
+    f.params["names"] = c.chain.front().names;
+  }
+  Fix steps;
+  steps.kind = "steps";
+  steps.label = "Stop the interception";
+  steps.steps = {product.switch_off,
+                 "Or: export the program's root certificate and import it in Thunderbird (Settings, Privacy & Security, "
+                 "Manage Certificates, Authorities, Import), trusting it to identify websites."};
+  f.fixes.push_back(std::move(steps));
+  ctx.add(std::move(f), kRankTls);
+}
+
 // Certificate problems, most fundamental first; several can hold at once and each needs its own fix.
 bool certificate_findings(Context& ctx, const ProbeResult& p) {
   const CertReport& c = p.tls.cert;
@@ -36,13 +73,22 @@ bool certificate_findings(Context& ctx, const ProbeResult& p) {
       f.params["not_after"] = c.chain.front().not_after;
     }
     if (!c.verify_error_text.empty()) f.params["verify_error"] = c.verify_error_text;
+    if (c.override_given) {
+      // Thunderbird's exception names another certificate: the server's certificate changed since it was accepted.
+      f.params["exception_for_other_certificate"] = true;
+      f.detail += " Thunderbird has a security exception for this server, but for another certificate: this one is "
+                  "new since the exception was made.";
+    }
     ctx.add(std::move(f), kRankTls);
   };
-  if (c.expired)
+  // A date problem this computer's wrong clock explains is reported once, as config.clock_wrong.
+  const bool clock_explains = ctx.clock && !c.chain.empty() && ctx.clock->explains(c.chain.front(), ctx.now);
+  const bool date_explained = clock_explains && (c.expired || c.not_yet_valid);
+  if (c.expired && !clock_explains)
     add("tls.cert_expired", "The certificate of {host} has expired",
         "The server's security certificate is past its end date, so the connection cannot be trusted. Only the "
         "provider can fix this; until then, do not send the password.");
-  if (c.not_yet_valid)
+  if (c.not_yet_valid && !clock_explains)
     add("tls.cert_not_yet_valid", "The certificate of {host} is not valid yet",
         "The server's security certificate starts in the future. Check this computer's date and time; if they are "
         "right, the provider must fix the certificate.");
@@ -75,7 +121,10 @@ bool certificate_findings(Context& ctx, const ProbeResult& p) {
       f.fixes.push_back(change_setting(p.endpoint.subject, "host", confirmed->first));
     }
   }
-  if (c.self_signed)
+  const kb::Interceptor* product = (c.self_signed || c.untrusted) ? kb::intercepting_product(c) : nullptr;
+  if (product)
+    intercepted_finding(ctx, p, *product, Severity::error);
+  else if (c.self_signed)
     add("tls.cert_self_signed", "{host} uses a self-signed certificate",
         "The server signed its own certificate, so nobody vouches for it. Only accept it if you run this server yourself "
         "or the provider confirms it.");
@@ -83,7 +132,35 @@ bool certificate_findings(Context& ctx, const ProbeResult& p) {
     add("tls.cert_untrusted", "The certificate of {host} is not from a trusted authority",
         "The server's certificate comes from an unknown issuer or its chain is incomplete. The provider must install the "
         "full certificate chain; until then, do not send the password.");
-  return ctx.out.size() != before;
+  return ctx.out.size() != before || date_explained;
+}
+
+// Thunderbird's own exception for this host:port accepts this very certificate: Thunderbird connects and logs in,
+// so the chain's faults are told as information, and the diagnosis goes on to the login.
+void override_finding(Context& ctx, const ProbeResult& p) {
+  const CertReport& c = p.tls.cert;
+  std::vector<std::string> faults;
+  if (c.expired) faults.push_back("expired");
+  if (c.not_yet_valid) faults.push_back("not_yet_valid");
+  if (c.hostname_mismatch) faults.push_back("hostname_mismatch");
+  if (c.self_signed) faults.push_back("self_signed");
+  if (c.untrusted) faults.push_back("untrusted");
+  Finding f = make_finding("tls.cert_override_accepted", Severity::info, p, ctx,
+                           "The certificate of {host} is accepted by your exception",
+                           "This certificate would not be trusted on its own, but you accepted it in Thunderbird (a "
+                           "security exception for {host}:{port}), and it is the very certificate of that exception. "
+                           "Thunderbird connects with it, and so did this check.");
+  f.params["faults"] = faults;
+  if (!c.chain.empty()) {
+    f.params["sha256"] = c.chain.front().sha256;
+    f.params["subject_name"] = c.chain.front().subject;
+    f.params["issuer"] = c.chain.front().issuer;
+  }
+  if (const kb::Interceptor* product = kb::intercepting_product(c)) {
+    f.params["intercepted_by"] = product->product;
+    f.detail += " It was issued by " + product->product + " on this computer, which reads the mail connection to scan it.";
+  }
+  ctx.add(std::move(f), kRankTls);
 }
 
 // A sound certificate that ends within 14 days: the connection works today, and the user can tell the provider.
@@ -118,9 +195,18 @@ const ProbeResult* same_port_other_mode(const Context& ctx, const ProbeResult& p
 bool tls_findings(Context& ctx, const ProbeResult& p) {
   using F = TlsEvidence::Failure;
   if (p.tls.status != TlsEvidence::Status::failed) {
+    if (p.tls.status == TlsEvidence::Status::ok && p.tls.cert.present && !p.tls.cert.verified && p.tls.cert.override_matched) {
+      override_finding(ctx, p);
+      return true;
+    }
     // A verified handshake can still have been examined in the credential-free pass and found wanting.
     if (p.tls.status == TlsEvidence::Status::ok && !p.tls.cert.verified && certificate_findings(ctx, p)) return false;
-    if (p.tls.status == TlsEvidence::Status::ok) expiry_warning(ctx, p);
+    if (p.tls.status == TlsEvidence::Status::ok) {
+      expiry_warning(ctx, p);
+      if (p.tls.cert.verified)
+        if (const kb::Interceptor* product = kb::intercepting_product(p.tls.cert))
+          intercepted_finding(ctx, p, *product, Severity::info);
+    }
     return true;
   }
   // Nothing answered the ClientHello: no handshake went wrong, no server spoke at all. The greeting step says so

@@ -68,6 +68,8 @@ std::vector<PlannedProbe> plan_probes(const Request& request, probe::Clock::time
       for (const auto& ps : alternatives_for(*ep)) {
         probe::ProbeSpec s = base(*ep);
         s.endpoint.password = Secret();
+        // Thunderbird keeps an exception per host:port: another port is judged without it.
+        if (ps.port != ep->port) s.endpoint.cert_override.clear();
         s.endpoint.port = ps.port;
         s.endpoint.security = ps.security;
         s.alternative = true;

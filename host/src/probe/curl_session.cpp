@@ -141,14 +141,15 @@ int CurlSession::verify(void* raw_ctx) {
   if (X509* leaf = X509_STORE_CTX_get0_cert(ctx)) sk_X509_push(chain, leaf);
   for (int i = 0; sent && i < sk_X509_num(sent); ++i)
     if (sk_X509_value(sent, i) != X509_STORE_CTX_get0_cert(ctx)) sk_X509_push(chain, sk_X509_value(sent, i));
-  out_.cert = tls::analyse_chain(chain, errors, spec_.endpoint.host, std::time(nullptr));
+  out_.cert = tls::analyse_chain(chain, errors, spec_.endpoint.host, std::time(nullptr), spec_.endpoint.cert_override);
   sk_X509_free(chain);
   out_.cert_seen = true;
   if (auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(ctx, SSL_get_ex_data_X509_STORE_CTX_idx()))) {
     out_.tls_version = SSL_get_version(ssl);
     if (const SSL_CIPHER* c = SSL_get_pending_cipher(ssl)) out_.tls_cipher = SSL_CIPHER_get_name(c);
   }
-  if (out_.cert.verified) {
+  // Thunderbird's exception for this very host:port and certificate: Thunderbird logs in here, so the probe may too.
+  if (out_.cert.verified || out_.cert.override_matched) {
     X509_STORE_CTX_set_error(ctx, X509_V_OK);
     return 1;
   }
@@ -217,7 +218,8 @@ SessionOutcome CurlSession::run(const ConnectTarget& target, const std::vector<s
   if (ep.security != Security::none) {
     curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYPEER, 1L);
     // Our verify callback checks the name itself; curl's own check would end credential-free probes early.
-    curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYHOST, spec_.use_credentials ? 2L : 0L);
+    // With a certificate exception the callback alone decides: it accepts only the excepted leaf or a sound chain.
+    curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYHOST, spec_.use_credentials && ep.cert_override.empty() ? 2L : 0L);
     platform::use_trust_anchors(easy_, spec_.cacert);
     curl_easy_setopt(easy_, CURLOPT_SSL_CTX_FUNCTION, ssl_ctx_cb);
     curl_easy_setopt(easy_, CURLOPT_SSL_CTX_DATA, this);

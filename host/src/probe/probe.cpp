@@ -154,7 +154,7 @@ void fill_tls(const ProbeSpec& spec, const SessionOutcome& o, const DialogueFact
   t.cert = o.cert;
   if (o.tls_done) {
     t.ms = std::max(0, o.tls_ms);
-    if (o.cert.present && !o.cert.verified) {
+    if (o.cert.present && !o.cert.verified && !o.cert.override_matched) {
       t.status = TlsEvidence::Status::failed;
       t.failure = TlsEvidence::Failure::certificate;
       t.error = o.cert.verify_error_text.empty() ? "the certificate does not name the host" : o.cert.verify_error_text;

@@ -95,12 +95,13 @@ json cert(const CertReport& c) {
   json chain = json::array();
   for (const auto& i : c.chain)
     chain.push_back({{"subject", i.subject}, {"issuer", i.issuer}, {"names", i.names}, {"not_before", i.not_before},
-                     {"not_after", i.not_after}, {"self_signed", i.self_signed}});
+                     {"not_after", i.not_after}, {"self_signed", i.self_signed}, {"sha256", i.sha256}});
   return {{"present", c.present},         {"chain", chain},          {"verified", c.verified},
           {"expired", c.expired},         {"not_yet_valid", c.not_yet_valid}, {"hostname_mismatch", c.hostname_mismatch},
           {"self_signed", c.self_signed}, {"untrusted", c.untrusted}, {"verify_error", c.verify_error},
           {"verify_error_text", c.verify_error_text}, {"days_left", c.days_left},
-          {"expires_soon", c.expires_soon}};
+          {"expires_soon", c.expires_soon}, {"override_given", c.override_given},
+          {"override_matched", c.override_matched}};
 }
 
 }  // namespace

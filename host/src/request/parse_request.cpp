@@ -106,6 +106,13 @@ Endpoint read_endpoint(const json& j, Subject subject, const std::string& path) 
       throw Refusal{{path + "password", std::string("\"password\" ") + kUnsafePasswordText}};
     e.password = Secret(s);
   }
+  if (const json* o = member(j, "cert_override")) {
+    if (!o->is_object()) throw Refusal{{path + "cert_override", "\"cert_override\" must be an object with \"sha256\"."}};
+    const std::string fp = read_string(*o, "sha256", path + "cert_override.", true, 200);
+    auto n = normalise_sha256(fp);
+    if (!n) throw Refusal{{path + "cert_override.sha256", "\"sha256\" must be a SHA-256 fingerprint: 64 hex digits, colons allowed."}};
+    e.cert_override = *n;
+  }
   return e;
 }
 
@@ -164,6 +171,17 @@ Request read_request(const json& j) {
 }
 
 }  // namespace
+
+std::optional<std::string> normalise_sha256(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == ':') continue;
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return std::nullopt;
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  if (out.size() != 64) return std::nullopt;
+  return out;
+}
 
 std::string proxy_url(const Proxy& p) {
   const bool v6 = p.host.find(':') != std::string::npos && p.host.front() != '[';

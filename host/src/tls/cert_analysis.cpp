@@ -3,7 +3,10 @@
 #include <openssl/asn1.h>
 #include <openssl/x509v3.h>
 
+#include <openssl/evp.h>
+
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <memory>
 
@@ -137,10 +140,26 @@ CertInfo describe_certificate(X509* cert) {
   c.not_before = iso_time(X509_get0_notBefore(cert));
   c.not_after = iso_time(X509_get0_notAfter(cert));
   c.self_signed = is_self_signed(cert);
+  c.sha256 = sha256_fingerprint(cert);
   return c;
 }
 
-CertReport analyse_chain(STACK_OF(X509) * sent, const std::vector<int>& verify_errors, const std::string& host, std::time_t now) {
+std::string sha256_fingerprint(X509* cert) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (!cert || X509_digest(cert, EVP_sha256(), md, &len) != 1) return {};
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) {
+    if (i) out += ':';
+    out += hex[md[i] >> 4];
+    out += hex[md[i] & 15];
+  }
+  return out;
+}
+
+CertReport analyse_chain(STACK_OF(X509) * sent, const std::vector<int>& verify_errors, const std::string& host, std::time_t now,
+                         const std::string& override_sha256) {
   CertReport r;
   if (!sent || sk_X509_num(sent) == 0) return r;
   r.present = true;
@@ -176,6 +195,13 @@ CertReport analyse_chain(STACK_OF(X509) * sent, const std::vector<int>& verify_e
     r.verify_error_text = X509_verify_cert_error_string(r.verify_error);
   }
   r.verified = verify_errors.empty() && !r.expired && !r.not_yet_valid && !r.hostname_mismatch;
+  if (!override_sha256.empty()) {
+    r.override_given = true;
+    std::string leaf_hex;
+    for (char ch : r.chain.front().sha256)
+      if (ch != ':') leaf_hex += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    r.override_matched = !leaf_hex.empty() && leaf_hex == override_sha256;
+  }
   return r;
 }
 

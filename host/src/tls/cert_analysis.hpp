@@ -26,8 +26,12 @@ CertInfo describe_certificate(X509* cert);
 
 // The whole report for a chain as the server sent it (leaf first), the X509_V_ERR_* codes verification recorded
 // (all of them, in the order met), and the host the user configured. `now` decides the validity dates.
+// override_sha256: Thunderbird's exception for this host:port (64 lower-case hex digits), or empty.
 CertReport analyse_chain(STACK_OF(X509) * sent, const std::vector<int>& verify_errors, const std::string& host,
-                         std::time_t now);
+                         std::time_t now, const std::string& override_sha256 = {});
+
+// SHA-256 over the DER as "AB:CD:..." (Thunderbird's form); empty when it cannot be computed.
+std::string sha256_fingerprint(X509* cert);
 
 // Runs OpenSSL's chain verification of leaf (+ untrusted intermediates) against store, recording every error
 // instead of stopping at the first. at_time: 0 means now.
