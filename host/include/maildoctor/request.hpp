@@ -20,7 +20,11 @@ struct Endpoint {
   Security security = Security::tls;
   std::string username;
   AuthMethod auth = AuthMethod::password;
+  // The password, or with auth oauth2 the access token (the request's "access_token"): either way the one secret
+  // this server's login sends, so every guarantee of the password (scrubber, one attempt) covers the token too.
   Secret password;
+  // auth oauth2 only: what Thunderbird's OAuth2 module said when it could not get a token (no token then).
+  std::string oauth_error;
 };
 
 struct Account {

@@ -5,7 +5,7 @@
 
 namespace maildoctor::diagnose {
 namespace {
-constexpr std::array<std::string_view, 46> kCodes{
+constexpr std::array<std::string_view, 49> kCodes{
     "dns.not_found",          "dns.failed",
     "net.refused",            "net.timeout",
     "net.port_blocked",       "net.unreachable",
@@ -34,6 +34,10 @@ constexpr std::array<std::string_view, 46> kCodes{
     "net.proxy_failed",       // Thunderbird's SOCKS proxy failed: params.failed says how; the mail server was not reached
     "net.intercepted",        // another server answers for the configured host (ISP or web host redirects the port)
     "auth.password_expired",  // the password is expired (RFC 5530 EXPIRED): a new one must be set
+    // OAuth2 (issue 14 item 4): the token refresh or the server refused Thunderbird's sign-in
+    "auth.oauth_signin_required",   // the sign-in expired or was revoked (invalid_grant, AADSTS700082, MFA): sign in again
+    "auth.oauth_consent_required",  // the app lacks consent (AADSTS65001, missing scope): an admin or the user must approve
+    "auth.oauth_blocked_by_policy", // the organisation's conditional access blocks this sign-in (AADSTS53003)
 };
 }  // namespace
 
