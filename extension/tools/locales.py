@@ -128,7 +128,6 @@ UI = {
  # OAuth2 accounts (issue 14 item 4)
  "fixOauthSignin": ("Sign in again", "Erneut anmelden"),
  "testTokenOnceButton": ("Test the sign-in once", "Die Anmeldung einmal testen"),
- "testTokenNotGiven": ("Thunderbird gave no sign-in token; nothing was sent.", "Thunderbird hat kein Anmelde-Token geliefert; es wurde nichts gesendet."),
  "markerTooltip": ("$ACCOUNT$: $CAUSE$ (click for details)", "$ACCOUNT$: $CAUSE$ (Klicken für Details)", {"ACCOUNT": "$1", "CAUSE": "$2"}),
 }
 
