@@ -6,7 +6,13 @@ tokens are the test's own: each maps to one kind of answer, so a test picks the 
   valid         -> {"active": true,  "username": user, "scope": "mail"}
   expired       -> {"active": false}                                (RFC 7662: an expired token is not active)
   wrong_scope   -> {"active": true,  "username": user, "scope": "calendar"}
-Unknown tokens answer {"active": false}. `asked` counts requests per token kind, so a test can see one attempt."""
+Unknown tokens answer {"active": false}. `asked` counts requests per token kind, so a test can see one attempt.
+
+It is also the token endpoint (RFC 6749 section 6) of a test OAuth2 provider for a real Thunderbird (tests/e2e):
+POST /token with grant_type=refresh_token answers the "valid" access token for `refresh_tokens["good"]`, and for
+`refresh_tokens["blocked"]` the error Microsoft's endpoint gives under a conditional access policy (AADSTS53003, as
+error "access_denied": Thunderbird answers an "invalid_grant" by opening its sign-in window, which a test cannot
+drive). `refreshed` counts the refresh requests per kind."""
 import json
 import secrets
 import threading
@@ -26,6 +32,9 @@ class Introspection:
         self.tokens = {kind: "ya29.test-%s-%s" % (kind.replace("_", "-"), secrets.token_urlsafe(32)) for kind in KINDS}
         self._kind_of = {t: k for k, t in self.tokens.items()}
         self.asked = {}
+        self.refresh_tokens = {kind: "1//test-refresh-%s-%s" % (kind, secrets.token_urlsafe(24)) for kind in ("good", "blocked")}
+        self._refresh_kind = {t: k for k, t in self.refresh_tokens.items()}
+        self.refreshed = {}
         self._server = ThreadingHTTPServer((addr, 0), self._handler())
         self._server.daemon_threads = True
         self.addr, self.port = self._server.server_address
@@ -34,6 +43,22 @@ class Introspection:
     @property
     def url(self):
         return "http://%s:%d/introspect" % (self.addr, self.port)
+
+    @property
+    def token_url(self):
+        return "http://%s:%d/token" % (self.addr, self.port)
+
+    def refresh(self, form):
+        """(status, JSON) for a token request."""
+        kind = self._refresh_kind.get((form.get("refresh_token") or [""])[0]) if (form.get("grant_type") or [""])[0] == "refresh_token" else None
+        with self._lock:
+            self.refreshed[kind or "unknown"] = self.refreshed.get(kind or "unknown", 0) + 1
+        if kind == "good":
+            return 200, {"access_token": self.tokens["valid"], "token_type": "Bearer", "expires_in": 3600, "scope": "mail"}
+        if kind == "blocked":
+            return 400, {"error": "access_denied", "error_description": "AADSTS53003: Access has been blocked by Conditional "
+                         "Access policies. The access policy does not allow token issuance.", "error_codes": [53003]}
+        return 400, {"error": "invalid_request"}
 
     def answer(self, token):
         kind = self._kind_of.get(token)
@@ -52,8 +77,12 @@ class Introspection:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 form = parse_qs(self.rfile.read(length).decode("utf-8", "replace"))
-                body = json.dumps(outer.answer((form.get("token") or [""])[0])).encode()
-                self.send_response(200)
+                if self.path.startswith("/token"):
+                    status, answer = outer.refresh(form)
+                else:
+                    status, answer = 200, outer.answer((form.get("token") or [""])[0])
+                body = json.dumps(answer).encode()
+                self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
