@@ -254,3 +254,18 @@ TEST_CASE("the scrubber masks an access token inside the XOAUTH2 and OAUTHBEARER
     CHECK(line.find(inside) == std::string::npos);
   }
 }
+
+TEST_CASE("a hostile challenge (nested, huge, not base64) is ignored, never a crash", "[oauth2][classify]") {
+  std::string nested = "{\"status\":";
+  for (int i = 0; i < 4000; ++i) nested += "[";
+  for (int i = 0; i < 4000; ++i) nested += "]";
+  nested += "}";
+  std::string b64(4 * ((nested.size() + 2) / 3) + 1, '\0');
+  b64.resize(static_cast<std::size_t>(EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()),
+                                                      reinterpret_cast<const unsigned char*>(nested.data()), static_cast<int>(nested.size()))));
+  for (const std::string& line : {"+ " + b64, "+ " + std::string(100000, 'A'), std::string("+ !!!!====")}) {
+    auto r = classify_one(refused_with({line, "A2 NO failed"}));
+    const Finding& f = first_error(r);
+    CHECK(f.params.find("oauth2_error") == f.params.end());
+  }
+}

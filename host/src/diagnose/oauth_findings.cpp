@@ -30,6 +30,9 @@ nlohmann::json decoded_challenge(Protocol protocol, const std::string& line) {
   while (!raw.empty() && (raw.back() == '\0' || raw.back() == '\n' || raw.back() == '\r')) raw.pop_back();  // padding, Gmail's newline
   nlohmann::json j = nlohmann::json::parse(raw, nullptr, false);
   if (j.is_discarded() || !j.is_object() || !j.contains("status")) return nullptr;
+  // The documented forms are flat: a hostile server's nesting is not carried into params (or through dump()).
+  for (const auto& [key, value] : j.items())
+    if (value.is_structured()) return nullptr;
   return j;
 }
 
