@@ -135,3 +135,22 @@ def test_cli_token_stdin(bed, md, oauth):
     assert run.attempts == {"oauth-goodx/imap": 1}, run.explain()
     xoauth2 = base64.b64encode(("user=%s\x01auth=Bearer %s\x01\x01" % (USER, token)).encode()).decode()
     assert xoauth2 not in run.stdout + run.stderr and token not in json.dumps(run.result)
+
+
+@pytest.mark.parametrize("service,kind", [("submission_oauth", "valid"), ("submission_oauth_bad", "expired")])
+def test_smtp_through_postfix(bed, md, service, kind):
+    """Postfix's SMTP AUTH with Dovecot's passdb oauth2 behind it: the token goes to the submission port once."""
+    dc = bed.dovecots["oauthsmtp" if kind == "valid" else "oauthsmtpbad"]
+    token = dc.introspection.tokens[kind]
+    ep = {"protocol": "smtp", "host": "mail.example.test", "port": 587, "security": "starttls", "username": USER,
+          "auth": "oauth2", "access_token": token}
+    run = md.diagnose(request(USER, outgoing=ep, alternatives=False),
+                      connect_to(outgoing={"submission": bed._postfix.ports[service]}, closed_port=bed.closed))
+    assert token not in run.stdout + run.stderr
+    assert list(run.attempts.values()) == [1], run.explain()
+    if kind == "valid":
+        assert run.result["verdict"] == "ok", run.explain()
+    else:
+        f = _first_error(run)
+        assert f["code"] == "auth.oauth_signin_required", run.explain()
+        assert f["params"]["oauth2_error"]["status"] in ("401", "invalid_token"), run.explain()
