@@ -10,6 +10,7 @@ import { guardDecision, credentialFinding } from "./guard.js";
 import { loginOutcome, isBetter } from "./outcome.js";
 import { lowersSecurity } from "../shared/safety.js";
 import { undoRecord, undoProblem } from "./undo.js";
+import { oauthSubjects, tokenOutcome } from "./oauth.js";
 
 export const DIAGNOSABLE_TYPES = ["imap", "pop3"];
 // Account types shown with a notice instead of a check: Exchange Web Services (Thunderbird 145+) is not checked yet.
@@ -138,12 +139,12 @@ export function createDoctor(deps) {
     return true;
   }
 
-  async function diagnose(accountId, { trigger = "popup", scope = "account", identityId = null, observedError = null, userConfirmedPassword = false } = {}) {
+  async function diagnose(accountId, { trigger = "popup", scope = "account", identityId = null, observedError = null, userConfirmedPassword = false, userConfirmedToken = false } = {}) {
     // A check already running answers for this one too, except when the user just agreed to test the saved password
     // and the running check does not have that consent: the consent must lead to its test, once that check is done.
     while (inFlight.has(accountId)) {
       const running = inFlight.get(accountId);
-      if (!userConfirmedPassword || running.confirmed) return running;
+      if ((!userConfirmedPassword && !userConfirmedToken) || running.confirmed) return running;
       await running.catch(() => null);
     }
     const run = (async () => {
@@ -168,12 +169,28 @@ export function createDoctor(deps) {
           else passwords[subject] = password;
         }
       }
-      const entry = await runCheck(accountId, settings, { trigger, scope, observedError, passwords, withheld });
+      // OAuth2 servers: only on the user's request (test the sign-in, sign in again) Thunderbird's OAuth2 module is asked
+      // for an access token; it may show its own sign-in window. No token: what its refresh said goes to the host.
+      let tokens = {};
+      if (userConfirmedToken) {
+        for (const subject of oauthSubjects(settings, scope)) {
+          let reply = null;
+          try {
+            reply = await api.getAccessToken(accountId, subject, settings.identityId ?? undefined);
+          } catch (e) {
+            reply = { accessToken: null, error: String(e?.message ?? e) };
+          }
+          const outcome = tokenOutcome(reply);
+          if (outcome) tokens[subject] = outcome;
+        }
+      }
+      const entry = await runCheck(accountId, settings, { trigger, scope, observedError, passwords, tokens, withheld });
       passwords = null;
+      tokens = null;
       return entry;
     })();
     run.rank = TRIGGER_RANK[trigger] ?? 0;
-    run.confirmed = userConfirmedPassword === true;
+    run.confirmed = userConfirmedPassword === true || userConfirmedToken === true;
     inFlight.set(accountId, run);
     try {
       return await run;
@@ -198,7 +215,7 @@ export function createDoctor(deps) {
 
   /* One diagnosis through the host, with the passwords given (each at most one login, by the host's rules), and
    * its outcome kept. Logins the server refused are remembered as fingerprints; an accepted login clears that. */
-  async function runCheck(accountId, settings, { trigger, scope, observedError, passwords, withheld = {}, alternatives = true }) {
+  async function runCheck(accountId, settings, { trigger, scope, observedError, passwords, tokens = {}, withheld = {}, alternatives = true }) {
     // Thunderbird's proxy: the host connects the same way. One it cannot read (system, PAC, WPAD) is said on the card.
     let network = {};
     try {
@@ -206,7 +223,7 @@ export function createDoctor(deps) {
     } catch (e) {
       network = {};
     }
-    const built = buildRequest(settings, { scope, passwords, observedError, proxy: network.proxy ?? null });
+    const built = buildRequest(settings, { scope, passwords, tokens, observedError, proxy: network.proxy ?? null });
     if (built.ok) attachCertOverrides(built.request, await certOverrides());
     if (!built.ok) {
       return states.finish(accountId, { ok: false, error: { code: built.reason, message: "" } });

@@ -188,7 +188,11 @@ async function handleMessage(message) {
     case "popupOpened":
       return doctor.checkStale("popup", POPUP_RECHECK_MS);
     case "diagnose":
-      return doctor.diagnose(message.accountId, { trigger: "popup", userConfirmedPassword: message.withPassword === true });
+      return doctor.diagnose(message.accountId, { trigger: "popup", userConfirmedPassword: message.withPassword === true, userConfirmedToken: message.withToken === true });
+    case "signIn":
+      // "Sign in again" (fix oauth_signin): Thunderbird's OAuth2 module renews the sign-in, with its own window when
+      // needed; the re-test uses the token it gives.
+      return doctor.diagnose(message.accountId, { trigger: "popup", scope: message.subject === "outgoing" ? "outgoing" : "incoming", userConfirmedToken: true });
     case "previewFix":
       return doctor.previewFix(message.accountId, message.fix);
     case "applyFix":

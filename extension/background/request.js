@@ -3,11 +3,17 @@
 const ENDPOINT_FIELDS = ["protocol", "host", "port", "security", "username", "auth"];
 export const DEFAULT_DEADLINE_MS = 10000;
 
-function endpoint(server, password) {
+function endpoint(server, password, token) {
   if (!server || !server.host) return null;
   const out = {};
   for (const field of ENDPOINT_FIELDS) {
     if (server[field] !== null && server[field] !== undefined && server[field] !== "") out[field] = server[field];
+  }
+  if (out.auth === "oauth2") {
+    // OAuth2: Thunderbird's access token (or what its refresh said instead), never a password (CONTRACT section 1).
+    if (typeof token?.token === "string" && token.token.length > 0) out.access_token = token.token;
+    else if (typeof token?.error === "string" && token.error.length > 0) out.oauth_error = token.error;
+    return out;
   }
   if (typeof password === "string" && password.length > 0) out.password = password;
   return out;
@@ -19,9 +25,10 @@ function endpoint(server, password) {
  * Returns {ok: true, request} or {ok: false, reason}: "unsupported" for account types the host cannot check.
  */
 /* proxy: the experiment's ProxySettings.proxy (Thunderbird's manual SOCKS proxy), sent as the request's "proxy". */
-export function buildRequest(settings, { scope = "account", passwords = {}, observedError = null, deadlineMs = DEFAULT_DEADLINE_MS, proxy = null } = {}) {
-  const incoming = scope === "outgoing" ? null : endpoint(settings.incoming, passwords.incoming);
-  const outgoing = scope === "incoming" ? null : endpoint(settings.outgoing, passwords.outgoing);
+/* tokens: {incoming, outgoing}, each {token} or {error} from background/oauth.js tokenOutcome, for OAuth2 servers. */
+export function buildRequest(settings, { scope = "account", passwords = {}, tokens = {}, observedError = null, deadlineMs = DEFAULT_DEADLINE_MS, proxy = null } = {}) {
+  const incoming = scope === "outgoing" ? null : endpoint(settings.incoming, passwords.incoming, tokens.incoming);
+  const outgoing = scope === "incoming" ? null : endpoint(settings.outgoing, passwords.outgoing, tokens.outgoing);
   if (!incoming && !outgoing) return { ok: false, reason: settings.incoming || settings.outgoing ? "no_host" : "unsupported" };
 
   const account = {};
@@ -33,7 +40,7 @@ export function buildRequest(settings, { scope = "account", passwords = {}, obse
   const request = {
     account,
     options: {
-      login: Boolean(incoming?.password || outgoing?.password),
+      login: Boolean(incoming?.password || outgoing?.password || incoming?.access_token || outgoing?.access_token),
       alternatives: true,
       deadline_ms: deadlineMs,
     },

@@ -25,9 +25,13 @@ async function refresh() {
 }
 
 const handlers = {
-  diagnose(accountId, { withPassword = false }) {
+  diagnose(accountId, { withPassword = false, withToken = false }) {
     delete model.notes[accountId];
-    messenger.runtime.sendMessage({ type: "diagnose", accountId, withPassword }).then(refresh);
+    messenger.runtime.sendMessage({ type: "diagnose", accountId, withPassword, withToken }).then(refresh);
+  },
+  signIn(accountId, subject) {
+    delete model.notes[accountId];
+    messenger.runtime.sendMessage({ type: "signIn", accountId, subject }).then(refresh);
   },
   toggleDetails(accountId) {
     if (model.expanded.has(accountId)) model.expanded.delete(accountId);

@@ -94,6 +94,11 @@ function renderFix(doc, account, finding, fix, t, handlers) {
     const full = { ...fix, subject: fix.subject ?? finding.subject };
     return button(doc, fixLabel(full, t), () => handlers.askApply(account.id, full), "fix fix-setting");
   }
+  if (fix.kind === "oauth_signin") {
+    // Thunderbird's own sign-in window for that server: an add-on action, no setting changes.
+    const subject = fix.subject === "outgoing" ? "outgoing" : "incoming";
+    return button(doc, t("fixOauthSignin"), () => handlers.signIn(account.id, subject), "primary fix fix-signin");
+  }
   if (fix.kind === "steps") {
     return el(doc, "div", { className: "fix fix-steps" }, [
       el(doc, "div", { className: "fix-steps-title", text: fixLabel(fix, t) }),
@@ -129,6 +134,9 @@ function renderFinding(doc, account, finding, t, handlers, model) {
   }
   const fixes = offerableFixes(finding).map((fix) => renderFix(doc, account, finding, fix, t, handlers)).filter(Boolean);
   // A saved password the server refused minutes ago is not sent again (the withheld note says so): no button.
+  if (finding.params?.action === "test_token") {
+    fixes.unshift(button(doc, t("testTokenOnceButton"), () => handlers.diagnose(account.id, { withToken: true }), "primary test-token-once"));
+  }
   if (finding.params?.action === "test_password" && !account.state?.withheld) {
     if (model.savedPasswordOption === "never") fixes.push(el(doc, "div", { className: "password-hint", text: t("testPasswordNever") }));
     else fixes.unshift(button(doc, t("testPasswordOnceButton"), () => handlers.diagnose(account.id, { withPassword: true }), "primary test-password-once"));

@@ -125,6 +125,9 @@ UI = {
  "triggerAfterUndo": ("after undoing a change", "nach dem Rückgängigmachen"),
  "notificationTitleAccount": ("maildoctor: $ACCOUNT$", "maildoctor: $ACCOUNT$", {"ACCOUNT": "$1"}),
  "menuStatus": ("maildoctor: $CAUSE$", "maildoctor: $CAUSE$", {"CAUSE": "$1"}),
+ # OAuth2 accounts (issue 14 item 4)
+ "fixOauthSignin": ("Sign in again", "Erneut anmelden"),
+ "testTokenOnceButton": ("Test the sign-in once", "Die Anmeldung einmal testen"),
  "markerTooltip": ("$ACCOUNT$: $CAUSE$ (click for details)", "$ACCOUNT$: $CAUSE$ (Klicken für Details)", {"ACCOUNT": "$1", "CAUSE": "$2"}),
 }
 
@@ -132,6 +135,8 @@ UI = {
 ACTION_FINDINGS = {
  "auth.not_tested.test_password": (("Test the saved password once?", "Thunderbird could not log in, and nothing known about this server tells why. One login with the saved password would settle it."),
                                    ("Gespeichertes Passwort einmal testen?", "Thunderbird konnte sich nicht anmelden, und nichts Bekanntes über diesen Server erklärt es. Eine Anmeldung mit dem gespeicherten Passwort würde es klären.")),
+ "auth.not_tested.test_token": (("Test the sign-in once?", "Thunderbird could not log in, and nothing known about this server tells why. One login with a fresh access token from Thunderbird's own sign-in would settle it."),
+                                ("Die Anmeldung einmal testen?", "Thunderbird konnte sich nicht anmelden, und nichts Bekanntes über diesen Server erklärt es. Eine Anmeldung mit einem frischen Zugriffstoken aus Thunderbirds eigener Anmeldung würde es klären.")),
 }
 
 # {provider}, {host}, {port}, {protocol} are filled from the finding's params by shared/findings.js.
@@ -226,6 +231,13 @@ FINDINGS = {
                                   ("Die Einstellungen weichen vom Anbieter ab", "Ihre Einstellungen weichen von den Angaben des Anbieters ab.")),
  "config.cutoff_ahead": (("The provider is ending the login method this account uses", "On a date the provider has announced, this account's settings stop working. Change them before that day, as shown below."),
                          ("Der Anbieter stellt die Anmeldeart dieses Kontos ein", "Ab einem vom Anbieter angekündigten Datum funktionieren die Einstellungen dieses Kontos nicht mehr. Ändern Sie sie vorher wie unten beschrieben.")),
+ # OAuth2 accounts (issue 14 item 4)
+ "auth.oauth_signin_required": (("Sign in again", "Thunderbird's saved sign-in for this account has expired or was revoked, or the provider wants you to confirm your identity again. Sign in once more in the provider's sign-in window."),
+                                ("Erneut anmelden", "Thunderbirds gespeicherte Anmeldung für dieses Konto ist abgelaufen oder wurde widerrufen, oder der Anbieter möchte Ihre Identität erneut bestätigen lassen. Melden Sie sich im Anmeldefenster des Anbieters noch einmal an.")),
+ "auth.oauth_consent_required": (("Thunderbird needs approval to use this mailbox", "The provider has no approval on record for Thunderbird to read or send mail for this account. Sign in again and approve the request; in an organisation an administrator may have to approve Thunderbird first."),
+                                 ("Thunderbird braucht eine Zustimmung für dieses Postfach", "Beim Anbieter ist keine Zustimmung hinterlegt, dass Thunderbird für dieses Konto E-Mails lesen oder senden darf. Melden Sie sich erneut an und stimmen Sie zu; in einer Organisation muss eventuell zuerst ein Administrator Thunderbird zulassen.")),
+ "auth.oauth_blocked_by_policy": (("Your organisation's access policy blocks this sign-in", "A conditional access policy of your organisation does not allow this sign-in (for example only from managed devices or certain networks). Signing in again does not help: ask your administrator."),
+                                  ("Die Zugriffsrichtlinie Ihrer Organisation blockiert diese Anmeldung", "Eine Richtlinie für bedingten Zugriff Ihrer Organisation erlaubt diese Anmeldung nicht (zum Beispiel nur von verwalteten Geräten oder aus bestimmten Netzen). Erneutes Anmelden hilft nicht: Wenden Sie sich an Ihren Administrator.")),
  "tls.cert_expires_soon": (("The server's certificate expires soon", "The server's certificate ends within 14 days. After that the connection will be refused until the operator renews it."),
                            ("Das Zertifikat des Servers läuft bald ab", "Das Zertifikat des Servers endet innerhalb von 14 Tagen. Danach wird die Verbindung abgelehnt, bis der Betreiber es erneuert.")),
  # issue 14: certificate parity and the clock

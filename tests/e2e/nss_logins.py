@@ -24,7 +24,8 @@ def seed_logins(profile, entries):
 
 
 def _seed_in_process(profile, entries):
-    """entries: [(origin, username, password)], origin like "imap://127.0.0.2" (also used as the realm)."""
+    """entries: [(origin, username, password[, realm])], origin like "imap://127.0.0.2" (also the realm unless given;
+    Thunderbird keeps an OAuth2 refresh token under origin "oauth://<issuer>" with the scope as its realm)."""
     nss = ctypes.CDLL(f"{NSS_DIR}/libnss3.so")
     nss.PK11_GetInternalKeySlot.restype = ctypes.c_void_p
     nss.PK11_InitPin.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p]
@@ -50,9 +51,9 @@ def _seed_in_process(profile, entries):
 
         now = int(time.time() * 1000)
         logins = []
-        for i, (origin, username, password) in enumerate(entries, start=1):
+        for i, (origin, username, password, *realm) in enumerate(entries, start=1):
             logins.append({
-                "id": i, "hostname": origin, "httpRealm": origin, "formSubmitURL": None,
+                "id": i, "hostname": origin, "httpRealm": realm[0] if realm else origin, "formSubmitURL": None,
                 "usernameField": "", "passwordField": "",
                 "encryptedUsername": encrypt(username), "encryptedPassword": encrypt(password),
                 "guid": "{%s}" % uuid.uuid4(), "encType": 1,

@@ -62,6 +62,9 @@ def quiet_account(session):
         f.write(trusted)
     bind_mount(os.path.join(etc, "hosts"), "/etc/hosts")
     bind_mount(os.path.join(etc, "ca-certificates.crt"), bundle)
+    # session.close() unmounts them with its own: a later session in this namespace (test_oauth2.py) cannot bind over a
+    # bind of a file that was deleted with this session's folder.
+    session.mounts += ["/etc/hosts", bundle]
     user = sorted(bed.dovecots["early"].users)[-1]
     session.quiet_user = user
     return {

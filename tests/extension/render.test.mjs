@@ -310,3 +310,32 @@ test("the account that needs attention comes first, the one asked for before it"
   assert.deepEqual(orderAccounts([ok, old, none, recent], null).map((a) => a.id), ["recent", "old", "ok", "none"]);
   assert.deepEqual(orderAccounts([ok, old, none, recent], "none").map((a) => a.id), ["none", "recent", "old", "ok"]);
 });
+
+test("OAuth2: the host's test_token action is one button, and the oauth_signin fix opens Thunderbird's sign-in", () => {
+  const tokenTest = {
+    id: "o", name: "Outlook", type: "imap",
+    state: { checkedAt: 1, usedPassword: false, result: { verdict: "inconclusive", findings: [{
+      code: "auth.not_tested", severity: "warning", subject: "incoming", title: "Test the sign-in once?", detail: "…",
+      params: { observed_failure: true, action: "test_token", inferred: true, basis: "observed_failure",
+                possible_causes: ["auth.oauth_signin_required", "auth.oauth_consent_required", "auth.protocol_disabled"] } }] } },
+  };
+  const asked = [];
+  const first = render({ accounts: [tokenTest] }, "en", { diagnose: (id, o) => asked.push([id, o]) }).root;
+  first.querySelector("button.test-token-once").click();
+  assert.deepEqual(asked, [["o", { withToken: true }]]);
+  assert.equal(first.querySelector("button.test-password-once"), null, "an OAuth2 account has no password to test");
+  assert.equal(first.querySelector("button.new-password-open"), null);
+
+  const expired = {
+    id: "o", name: "Outlook", type: "imap",
+    state: { checkedAt: 1, usedPassword: false, result: { verdict: "problem", findings: [{
+      code: "auth.oauth_signin_required", severity: "error", subject: "outgoing", title: "t", detail: "d", evidence: ["invalid_grant"],
+      fixes: [{ kind: "oauth_signin", subject: "outgoing", label: "Sign in again" }] }] } },
+  };
+  const signIns = [];
+  const { root } = render({ accounts: [expired] }, "de", { signIn: (id, subject) => signIns.push([id, subject]) });
+  const button = root.querySelector("button.fix-signin");
+  assert.equal(button.textContent, "Erneut anmelden");
+  button.click();
+  assert.deepEqual(signIns, [["o", "outgoing"]]);
+});

@@ -36,11 +36,13 @@ function manyAccounts(n) {
 
 export async function world({ options = { autoDiagnose: true, savedPassword: "ask" }, verdict = "problem", clock, respond, extraAccounts = 0, hostOptions, proxySettings = {}, certOverrides = [], moreListed = [], storage } = {}) {
   const settings = { ...structuredClone(SETTINGS), ...manyAccounts(extraAccounts) };
-  const calls = { passwordReads: [], notifications: [], badges: [], applied: [], markers: [], saved: [], paused: [], resumed: [], warned: [] };
+  const calls = { passwordReads: [], tokenReads: [], notifications: [], badges: [], applied: [], markers: [], saved: [], paused: [], resumed: [], warned: [] };
   // The experiment's pause: Thunderbird's own check settings per account, as pauseChecks/resumeChecks change them.
   const checksOn = {};
   // What Thunderbird's login manager holds, per subject; savePassword changes it.
   const savedPasswords = { incoming: "pw-incoming", outgoing: "pw-outgoing" };
+  // What Thunderbird's OAuth2 module answers getAccessToken with, per subject ({accessToken, error}).
+  const tokenReplies = { incoming: { accessToken: "ya29.incoming-token", error: null }, outgoing: { accessToken: "ya29.outgoing-token", error: null } };
   const native = fakeNativeHost(respond ?? (async () => ({ version: 1, verdict, findings: verdict === "problem" ? [{ code: "tls.cert_expired", severity: "warning" }, { code: "auth.wrong_password", severity: "error" }] : [] })), hostOptions);
   // The requests as the host received them, without the framing fields.
   Object.defineProperty(calls, "requests", { get: () => native.posted.filter((m) => m.type === "diagnose").map(({ type, id, ...r }) => r) });
@@ -58,6 +60,10 @@ export async function world({ options = { autoDiagnose: true, savedPassword: "as
       async getSavedPassword(accountId, subject) {
         calls.passwordReads.push([accountId, subject]);
         return savedPasswords[subject] ?? null;
+      },
+      async getAccessToken(accountId, subject) {
+        calls.tokenReads.push([accountId, subject]);
+        return structuredClone(tokenReplies[subject]);
       },
       async applySetting(accountId, subject, identityId, setting, value) {
         calls.applied.push([accountId, subject, identityId, setting, value]);
@@ -125,7 +131,7 @@ export async function world({ options = { autoDiagnose: true, savedPassword: "as
     cooldownMs: 60000,
     ...(clock ? { now: clock } : {}),
   });
-  return { doctor, states, calls, options, native, settings, savedPasswords, checksOn };
+  return { doctor, states, calls, options, native, settings, savedPasswords, tokenReplies, checksOn };
 }
 
 export async function settle(ms) {

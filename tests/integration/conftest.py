@@ -38,13 +38,19 @@ def bed():
         # Dovecot auth processes of its own.
         tb.pki.custom_leaf("office365", host="smtp.office365.com")
         m365wrong = tb.dovecot("m365wrong", users=USERS, start=False)
+        # SMTP with OAuth2 (test_oauth2.py): Postfix hands XOAUTH2/OAUTHBEARER to a Dovecot with passdb oauth2, one per
+        # outcome (a refused token slows that auth process down).
+        oauthsmtp = tb.dovecot("oauthsmtp", users=USERS, start=False, oauth2_user=USER)
+        oauthsmtpbad = tb.dovecot("oauthsmtpbad", users=USERS, start=False, oauth2_user=USER)
         # Postfix starts in the background while everything else comes up.
         pf = tb.postfix([("submission", "starttls", main), ("submissions", "tls", main),
                          ("submission_fail", "starttls", smtpfail),
                          ("submission_wrong", "starttls", smtpwrong),
                          ("submission_m365", "starttls", main, "office365"),
-                         ("submission_m365_wrong", "starttls", m365wrong, "office365")], wait=False)
-        for dc in (main, smtpfail, smtpwrong, m365wrong):
+                         ("submission_m365_wrong", "starttls", m365wrong, "office365"),
+                         ("submission_oauth", "starttls", oauthsmtp),
+                         ("submission_oauth_bad", "starttls", oauthsmtpbad)], wait=False)
+        for dc in (main, smtpfail, smtpwrong, m365wrong, oauthsmtp, oauthsmtpbad):
             dc.start()
         for fault in FAULTS:
             tb.dovecot(fault, cert=fault, users=USERS)

@@ -70,6 +70,7 @@ def secret_forms(user, password):
     for authzid in ("", user):
         blob = ("%s\0%s\0%s" % (authzid, user, password)).encode()
         forms.add(base64.b64encode(blob).decode())
+    forms.add(base64.b64encode(("user=%s\x01auth=Bearer %s\x01\x01" % (user, password)).encode()).decode())  # XOAUTH2
     # A base64 encoder may meet the password at any alignment inside a longer token: the middle of
     # its encoding at each of the three offsets is what survives in any of them.
     for pad in (b"", b"\0", b"\0\0"):
@@ -193,6 +194,7 @@ def _request_secrets(req):
     out = []
     for side in ("incoming", "outgoing"):
         ep = ((req or {}).get("account") or {}).get(side) or {}
-        if ep.get("password"):
-            out.append((ep.get("username") or req["account"].get("email", ""), ep["password"]))
+        for key in ("password", "access_token"):
+            if ep.get(key):
+                out.append((ep.get("username") or req["account"].get("email", ""), ep[key]))
     return out

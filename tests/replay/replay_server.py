@@ -84,6 +84,17 @@ class ReplayServer:
             except OSError:
                 pass
 
+    @staticmethod
+    def _send_with_challenges(d, lines, prefix):
+        """Sends the login lines before the final one; after a SASL challenge ("+ ..." / "334 ...", e.g. an OAuth2
+        server's base64 JSON error) it waits for the client's answer, as a real server does. False: the client hung up
+        (libcurl ends an XOAUTH2 exchange at such a challenge)."""
+        for l in lines:
+            d.send(l)
+            if l.startswith(prefix) and d.read_line() is None:
+                return False
+        return True
+
     def _login_lines(self, default):
         lines = self.server.get("login")
         return list(lines) if lines else [default]
@@ -126,8 +137,8 @@ class ReplayServer:
                         d.send("+ ")
                         d.read_line()
                 lines = self._login_lines("OK LOGIN completed")
-                for l in lines[:-1]:
-                    d.send(l)
+                if not self._send_with_challenges(d, lines[:-1], "+ "):
+                    return
                 d.send(tag + " " + lines[-1])
                 logged_in = lines[-1].upper().startswith("OK")
             elif cmd in ("SELECT", "EXAMINE") and logged_in:
@@ -224,8 +235,10 @@ class ReplayServer:
                 elif not ir:
                     d.send("334 ")
                     d.read_line()
-                for l in self._login_lines("235 2.7.0 Authentication successful"):
-                    d.send(l)
+                lines = self._login_lines("235 2.7.0 Authentication successful")
+                if not self._send_with_challenges(d, lines[:-1], "334 "):
+                    return
+                d.send(lines[-1])
             elif cmd == "MAIL":
                 for l in s.get("mail_from", ["250 2.1.0 Ok"]):
                     d.send(l)

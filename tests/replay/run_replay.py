@@ -82,7 +82,10 @@ def run_case(path, ca, tls_ctx):
         port = free_port()  # nothing listens: a refused connection
     ep = {k: e[k] for k in ("protocol", "host", "port", "security", "username", "auth")}
     if case.get("password", True):
-        ep["password"] = CANARY
+        # An OAuth2 case carries the canary as its access token: the same secret, the same scans.
+        ep["access_token" if e["auth"] == "oauth2" else "password"] = CANARY
+    if case.get("oauth_error"):
+        ep["oauth_error"] = case["oauth_error"]  # what Thunderbird's OAuth2 token refresh said
     request = {"account": {"email": case["email"], e["subject"]: ep},
                "options": {"alternatives": False, "deadline_ms": case.get("deadline_ms", 8000)}}
     if case.get("observed_error"):
@@ -94,10 +97,13 @@ def run_case(path, ca, tls_ctx):
         cmd = [BIN, "diagnose", "--email", case["email"], "--" + e["protocol"], "%s:%d" % (e["host"], e["port"]),
                security, e["security"], "--user", e["username"], "--auth", e["auth"], "--no-alternatives",
                "--deadline", str(case.get("deadline_ms", 8000) / 1000)] + common
-        cmd += ["--password-stdin"] if "password" in ep else ["--no-login"]
+        secret_flag = "--token-stdin" if e["auth"] == "oauth2" else "--password-stdin"
+        cmd += [secret_flag] if case.get("password", True) else ["--no-login"]
+        if case.get("oauth_error"):
+            cmd += ["--oauth-error", case["oauth_error"]]
         if case.get("observed_error"):
             cmd += ["--observed-error", case["observed_error"]]
-        stdin = CANARY + "\n" if "password" in ep else ""
+        stdin = CANARY + "\n" if case.get("password", True) else ""
     else:
         cmd = [BIN, "diagnose", "--request", "-"] + common
         stdin = json.dumps(request)

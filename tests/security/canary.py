@@ -41,6 +41,9 @@ def forms(password, users=()):
         found["sasl-plain(%s)" % user] = base64.b64encode(token)
         found["sasl-plain-authzid(%s)" % user] = base64.b64encode(user.encode() + token)
         found["sasl-login-pair(%s)" % user] = base64.b64encode(user.encode()) + b"\r\n" + base64.b64encode(pw)
+        # The secret as an OAuth2 access token: the XOAUTH2 blob (Google's and Microsoft's form). OAUTHBEARER's blob
+        # also names host and port; the alignment forms above already find the token inside it.
+        found["sasl-xoauth2(%s)" % user] = base64.b64encode(b"user=" + user.encode() + b"\x01auth=Bearer " + pw + b"\x01\x01")
     # Keep distinct patterns only; skip ones equal to plain (a password of only unreserved characters).
     out, seen = {}, set()
     for k, v in found.items():

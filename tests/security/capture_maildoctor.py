@@ -22,10 +22,10 @@ PRIVATE = os.environ["MAILDOCTOR_PRIVATE_DIR"]
 
 
 def secrets_in(obj, found):
-    """Every password and user name in a request (or a native-messaging diagnose message)."""
+    """Every password, access token and user name in a request (or a native-messaging diagnose message)."""
     if isinstance(obj, dict):
         for k, v in obj.items():
-            if k == "password" and isinstance(v, str) and v:
+            if k in ("password", "access_token") and isinstance(v, str) and v:  # an OAuth2 token is a secret too
                 found["passwords"].add(v)
             elif k in ("username", "email") and isinstance(v, str) and v:
                 found["users"].add(v)
@@ -112,7 +112,7 @@ def main():
 
     found = {"passwords": set(), "users": set()}
     stdin_data = b"".join(stdin_record)
-    if "--password-stdin" in args:
+    if "--password-stdin" in args or "--token-stdin" in args:
         first = stdin_data.split(b"\n", 1)[0].rstrip(b"\r")
         if first:
             found["passwords"].add(first.decode("utf-8", "replace"))

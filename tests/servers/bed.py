@@ -9,6 +9,7 @@ import threading
 
 from .dnsmasq import Dnsmasq
 from .dovecot import Dovecot
+from .introspect import Introspection
 from .pki import PKI
 from .policy import LoginCounter
 from .postfix import Postfix
@@ -79,13 +80,22 @@ class Testbed:
 
     # --- servers ---------------------------------------------------------------------------------
     def dovecot(self, name, cert="good", disable_plaintext_auth=True, ssl="yes", users=None,
-                extra="", start=True):
+                extra="", start=True, oauth2_user=None, oauth2_mechanisms="xoauth2 oauthbearer"):
         """A Dovecot instance named `name` (unique in this bed) serving certificate `cert`
-        (one of pki.LEAVES). Dovecot's own default disable_plaintext_auth=yes is kept."""
+        (one of pki.LEAVES). Dovecot's own default disable_plaintext_auth=yes is kept.
+        oauth2_user (opt-in): also XOAUTH2/OAUTHBEARER for that user, checked by a token-introspection endpoint the
+        bed starts (dc.introspection: its tokens "valid", "expired", "wrong_scope"); oauth2_mechanisms: which of the
+        two SASL mechanisms it offers (curl prefers OAUTHBEARER when both are)."""
         if name in self.dovecots:
             raise ValueError("dovecot %r exists already" % name)
+        introspection = None
+        if oauth2_user is not None:
+            introspection = Introspection(oauth2_user).start()
+            self._others.append(introspection)
         dc = Dovecot(name, os.path.join(self.dir, "dovecot-" + name), self.pki, self.counter, cert=cert,
-                     disable_plaintext_auth=disable_plaintext_auth, ssl=ssl, users=users, extra=extra)
+                     disable_plaintext_auth=disable_plaintext_auth, ssl=ssl, users=users, extra=extra,
+                     introspection=introspection, oauth2_mechanisms=oauth2_mechanisms)
+        dc.introspection = introspection
         self.dovecots[name] = dc
         return dc.start() if start else dc
 

@@ -6,6 +6,7 @@ import os
 import pwd
 import grp
 
+from .introspect import dovecot_extra
 from .net import SERVER_ADDR, free_port, wait_port
 from .proc import read_logs, Daemon
 
@@ -22,7 +23,7 @@ ssl = {ssl}
 ssl_cert = <{cert}
 ssl_key = <{key}
 disable_plaintext_auth = {dpa}
-auth_mechanisms = plain login
+auth_mechanisms = {mechanisms}
 auth_failure_delay = {failure_delay}
 auth_verbose = yes
 auth_policy_server_url = {policy_url}
@@ -35,6 +36,7 @@ mail_location = maildir:{base}/mail/%u
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {base}/passwd
+  {passwd_mechanisms}
 }}
 userdb {{
   driver = static
@@ -72,7 +74,8 @@ class Dovecot:
     users {user: password}, log_path."""
 
     def __init__(self, name, base, pki, counter, cert="good", disable_plaintext_auth=False,
-                 ssl="yes", users=None, auth_failure_delay="0", extra=""):
+                 ssl="yes", users=None, auth_failure_delay="0", extra="", introspection=None,
+                 oauth2_mechanisms="xoauth2 oauthbearer"):
         self.name = name
         self.base = base
         self.cert = cert
@@ -91,8 +94,13 @@ class Dovecot:
         with open(os.path.join(base, "passwd"), "w") as f:
             for user, password in self.users.items():
                 f.write("%s:{PLAIN}%s::::::\n" % (user, password))
+        # OAuth2 (opt-in): XOAUTH2 and OAUTHBEARER checked by a token-introspection endpoint, passwords as before.
+        mechanisms, passwd_mechanisms = "plain login", ""
+        if introspection is not None:
+            extra = dovecot_extra(introspection, os.path.join(base, "oauth2.conf.ext"), oauth2_mechanisms) + extra
+            mechanisms, passwd_mechanisms = "plain login " + oauth2_mechanisms, "mechanisms = plain login"
         with open(self.conf_path, "w") as f:
-            f.write(_CONF.format(base=base, addr=SERVER_ADDR, ssl=ssl, cert=cert_path, key=key_path,
+            f.write(_CONF.format(mechanisms=mechanisms, passwd_mechanisms=passwd_mechanisms, base=base, addr=SERVER_ADDR, ssl=ssl, cert=cert_path, key=key_path,
                                  dpa="yes" if disable_plaintext_auth else "no",
                                  failure_delay=auth_failure_delay, policy_url=counter.url(name),
                                  uid=nobody.pw_uid, gid=nogroup.gr_gid, extra=extra, **self.ports))

@@ -18,4 +18,4 @@ py=${PYTHON:-/usr/bin/python3}
 # outlive its session (files since deleted), and a later session cannot bind over them.
 # --mount: tb_session.py and test_early_warnings.py trust the test bed's CA for the host by bind mounts that must stay
 # in this namespace.
-timeout -k 10 900 unshare --net --mount -- env MAILDOCTOR_E2E_PRIVATE_MOUNTS=1 MAILDOCTOR_E2E_OWN_MOUNTS=1 bash -c 'ip link set lo up && exec "$0" -m pytest -q -p no:cacheprovider tests/e2e/test_thunderbird.py tests/e2e/test_thunderbird_de.py tests/e2e/test_cert_override.py tests/e2e/test_early_warnings.py' "$py"
+timeout -k 10 900 unshare --net --mount -- env MAILDOCTOR_E2E_PRIVATE_MOUNTS=1 MAILDOCTOR_E2E_OWN_MOUNTS=1 bash -c 'ip link set lo up && exec "$0" -m pytest -q -p no:cacheprovider tests/e2e/test_thunderbird.py tests/e2e/test_thunderbird_de.py tests/e2e/test_cert_override.py tests/e2e/test_early_warnings.py tests/e2e/test_oauth2.py' "$py"

@@ -440,3 +440,35 @@ TEST_CASE("the --proxy flag is parsed into the request and wins over the request
   auto batch = parse_command_line({"batch", "--proxy", "socks5h://127.0.0.1:1080"});
   CHECK_FALSE(batch.error);
 }
+
+TEST_CASE("OAuth2 on the command line: --token-stdin and --oauth-error need --auth oauth2", "[cli][oauth2]") {
+  const std::vector<std::string> base{"diagnose", "--email", "b@e.test", "--imap", "imap.e.test:993"};
+  auto with = [&](std::initializer_list<std::string> more) {
+    std::vector<std::string> a = base;
+    a.insert(a.end(), more);
+    return a;
+  };
+  CHECK(parse_command_line(with({"--token-stdin"})).error);
+  CHECK(parse_command_line(with({"--auth", "password", "--token-stdin"})).error);
+  CHECK(parse_command_line(with({"--oauth-error", "invalid_grant"})).error);
+  CHECK(parse_command_line(with({"--auth", "oauth2", "--token-stdin", "--password-stdin"})).error);
+  CHECK(parse_command_line({"diagnose", "--request", "-", "--token-stdin"}).error);
+  CHECK(parse_command_line({"batch", "--token-stdin"}).error);
+
+  // The token comes from stdin's first line and becomes the endpoint's one secret; never shown.
+  Run r = run(with({"--auth", "oauth2", "--token-stdin", "--no-alternatives"}), "ya29.cli-token\n");
+  REQUIRE(r.seen);
+  CHECK(r.seen->account.incoming->auth == AuthMethod::oauth2);
+  CHECK(r.seen->account.incoming->password.reveal() == "ya29.cli-token");
+  CHECK(r.out.find("ya29.cli-token") == std::string::npos);
+  CHECK(r.err.find("ya29.cli-token") == std::string::npos);
+
+  Run e = run(with({"--auth", "oauth2", "--oauth-error", "invalid_grant: AADSTS700082", "--no-alternatives"}));
+  REQUIRE(e.seen);
+  CHECK(e.seen->account.incoming->oauth_error == "invalid_grant: AADSTS700082");
+  CHECK(e.seen->account.incoming->password.empty());
+
+  Run bad = run(with({"--auth", "oauth2", "--token-stdin"}), std::string("ya29.to\rken\n"));
+  CHECK(bad.status == 2);
+  CHECK_FALSE(bad.seen);
+}

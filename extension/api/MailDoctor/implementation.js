@@ -50,6 +50,30 @@
   }
 
   // Where pauseChecks keeps the server's own values from before the pause; it survives a restart.
+  /* Asks Thunderbird's own OAuth2 module (msgIOAuth2Module, as its IMAP/POP3/SMTP code does) for an access token. The
+   * refresh token stays inside it. The module reports a failure only as NS_ERROR_ABORT; the words of the token
+   * endpoint reach nothing but its console log ("mailnews.oauth", warn level), so the call listens there while it runs. */
+  function fetchAccessToken(server, init) {
+    const oauth = Cc["@mozilla.org/mail/oauth2-module;1"].createInstance(Ci.msgIOAuth2Module);
+    if (!init(oauth, server)) return Promise.resolve({ accessToken: null, error: "Thunderbird has no OAuth2 sign-in for this server." });
+    const said = [];
+    // Console messages reach listeners of the console API storage (no observer notification since Gecko 1xx).
+    const storage = Cc["@mozilla.org/consoleAPI-storage;1"].getService(Ci.nsIConsoleAPIStorage);
+    const listener = (event) => {
+      const message = event?.wrappedJSObject ?? event;
+      if (message?.prefix !== "mailnews.oauth" || (message.level !== "warn" && message.level !== "error")) return;
+      const text = (message.arguments ?? []).map(String).join(" ");
+      if (/error response|failed/i.test(text)) said.push(text.slice(0, 4000));
+    };
+    storage.addLogEventListener(listener, Services.scriptSecurityManager.getSystemPrincipal());
+    return new Promise((resolve) => {
+      oauth.getAccessToken({
+        onSuccess: (token) => resolve({ accessToken: token, error: null }),
+        onFailure: () => resolve({ accessToken: null, error: said.at(-1) ?? "Thunderbird's OAuth2 sign-in gave no access token." }),
+      });
+    }).finally(() => storage.removeLogEventListener(listener));
+  }
+
   function pausedPref(server) {
     return `mail.server.${server.key}.maildoctor_paused`;
   }
@@ -439,6 +463,18 @@
             }
             const smtp = asSmtp(outgoingServerFor(getIdentity(account, identityId)) ?? {});
             return smtp ? findSavedPassword("smtp", smtp.hostname, smtp.username) : null;
+          },
+
+          async getAccessToken(accountId, subject, identityId) {
+            const account = getAccount(accountId);
+            if (subject === "incoming") {
+              const server = account.incomingServer;
+              if (!server || server.authMethod !== Ci.nsMsgAuthMethod.OAuth2) throw new ExtensionError("Not an OAuth2 server");
+              return fetchAccessToken(server, (oauth, s) => oauth.initFromMail(s));
+            }
+            const outgoing = outgoingServerFor(getIdentity(account, identityId));
+            if (!outgoing || outgoing.authMethod !== Ci.nsMsgAuthMethod.OAuth2) throw new ExtensionError("Not an OAuth2 server");
+            return fetchAccessToken(outgoing, (oauth, s) => oauth.initFromOutgoing(s));
           },
 
           async applySetting(accountId, subject, identityId, setting, value) {

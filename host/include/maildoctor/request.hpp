@@ -20,10 +20,14 @@ struct Endpoint {
   Security security = Security::tls;
   std::string username;
   AuthMethod auth = AuthMethod::password;
+  // The password, or with auth oauth2 the access token (the request's "access_token"): either way the one secret
+  // this server's login sends, so every guarantee of the password (scrubber, one attempt) covers the token too.
   Secret password;
   // Thunderbird's certificate exception for this host:port: the SHA-256 of the server certificate the user accepted,
   // 64 lower-case hex digits; empty: none. It only changes how this endpoint's chain is judged (CONTRACT 1).
   std::string cert_override;
+  // auth oauth2 only: what Thunderbird's OAuth2 module said when it could not get a token (no token then).
+  std::string oauth_error;
 };
 
 // A SHA-256 fingerprint as Thunderbird writes it ("AB:CD:...") or as plain hex, in either case: 64 lower-case hex

@@ -32,10 +32,10 @@ struct TranscriptEntry {
 };
 
 struct Fix {
-  std::string kind;  // open_url | change_setting | steps
+  std::string kind;  // open_url | change_setting | steps | oauth_signin (Thunderbird's own sign-in for subject)
   std::string label;
   std::string url;                       // open_url
-  std::optional<Subject> subject;        // change_setting
+  std::optional<Subject> subject;        // change_setting, oauth_signin
   std::string setting;                   // change_setting: port | security | auth | host | username
   nlohmann::json value;                  // change_setting
   std::vector<std::string> steps;        // steps

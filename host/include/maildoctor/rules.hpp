@@ -16,8 +16,9 @@ namespace maildoctor::rules {
 // Where in a dialogue a reply came from.
 //   greeting: the server's first words; connect: DNS or TCP failed (the text is the error);
 //   auth: the answer to the login; after_auth: the answer to selecting the INBOX / STAT;
-//   sender: the answer to MAIL FROM / RCPT TO; observed: the text Thunderbird showed, when no login ran here.
-inline constexpr const char* kStages[] = {"greeting", "connect", "auth", "after_auth", "sender", "observed"};
+//   sender: the answer to MAIL FROM / RCPT TO; observed: the text Thunderbird showed, when no login ran here;
+//   token: what Thunderbird's OAuth2 module said when it could not get an access token (the endpoint's oauth_error).
+inline constexpr const char* kStages[] = {"greeting", "connect", "auth", "after_auth", "sender", "observed", "token"};
 
 struct Match {
   std::vector<std::string> protocols;       // imap | pop3 | smtp

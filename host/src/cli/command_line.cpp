@@ -35,6 +35,8 @@ po::options_description describe_options() {
     ("auth", po::value<std::string>(), "METHOD: authentication method of both servers")
     ("observed-error", po::value<std::string>(), "TEXT: the error the mail client showed")
     ("password-stdin", po::bool_switch(), "read the password from the first line of stdin")
+    ("token-stdin", po::bool_switch(), "read the OAuth2 access token from the first line of stdin (with --auth oauth2)")
+    ("oauth-error", po::value<std::string>(), "TEXT: what the OAuth2 token refresh said (with --auth oauth2)")
     ("no-login", po::bool_switch(), "never send a password")
     ("no-alternatives", po::bool_switch(), "do not try other ports and securities")
     ("trust-discovered", po::bool_switch(), "send the password to discovered servers that need confirmation")
@@ -102,6 +104,7 @@ std::string flag_for(const std::string& field, const CommandLine& cl) {
   if (field == "account.incoming.auth" || field == "account.outgoing.auth") return "--auth";
   if (field == "options.deadline_ms") return "--deadline";
   if (field == "observed_error") return "--observed-error";
+  if (field == "account.incoming.oauth_error" || field == "account.outgoing.oauth_error") return "--oauth-error";
   if (field == "account") return "--email";
   return field;
 }
@@ -119,6 +122,7 @@ std::optional<RequestError> endpoint_json(const std::string& flag, const std::st
   if (hp->port) out["port"] = *hp->port;
   if (!cl.user.empty()) out["username"] = cl.user;
   if (!cl.auth.empty()) out["auth"] = cl.auth;
+  if (!cl.oauth_error.empty()) out["oauth_error"] = cl.oauth_error;
   return std::nullopt;
 }
 
@@ -141,9 +145,11 @@ std::optional<UsageError> parse_connect_rules(const CommandLine& cl) {
 // The batch form: no account flags (each line describes its account), its own counts and files.
 std::optional<UsageError> batch_rules(const po::variables_map& vm, CommandLine& cl) {
   for (const char* account_flag : {"request", "email", "imap", "pop3", "smtp", "incoming-security", "outgoing-security", "user",
-                                   "auth", "observed-error", "password-stdin", "cert-override"}) {
+                                   "auth", "observed-error", "password-stdin", "cert-override", "token-stdin",
+                                   "oauth-error"}) {
     const bool given = vm.count(account_flag) && !vm[account_flag].defaulted();
-    if (given && !(std::string(account_flag) == "password-stdin" && !vm[account_flag].as<bool>()))
+    const bool is_switch = std::string(account_flag) == "password-stdin" || std::string(account_flag) == "token-stdin";
+    if (given && !(is_switch && !vm[account_flag].as<bool>()))
       return UsageError{std::string("--") + account_flag + " does not go with batch: each input line describes its account"};
   }
   if (vm.count("input")) cl.input = get(vm, "input");
@@ -194,6 +200,7 @@ std::string usage_text() {
                       [--incoming-security tls|starttls|none] [--outgoing-security tls|starttls|none]
                       [--user NAME] [--auth METHOD] [--password-stdin] [--no-login] [--no-alternatives]
                       [--observed-error TEXT] [--trust-discovered]
+                      [--auth oauth2 [--token-stdin] [--oauth-error TEXT]]
   maildoctor batch [--input FILE|-] [--output FILE|-] [--jobs N] [--per-server N]
                    [--min-interval-per-account SECONDS [--state FILE]] [--resume FILE] [--summary FILE]
                    [--no-login] [--no-alternatives]
@@ -220,6 +227,8 @@ Common options:
 With --email alone, the servers are discovered as a mail client would (provider knowledge,
 autoconfig, ISPDB, SRV records). A password is never taken on the command line: use
 --password-stdin, the request's "password" fields, or answer the prompt on a terminal.
+An OAuth2 access token likewise: --token-stdin (with --auth oauth2) or the request's
+"access_token"; it goes only to XOAUTH2 / OAUTHBEARER and is never shown.
 A discovered server that only DNS named outside the address's domain, or one without
 encryption, gets the password only when you confirm it on the terminal, or with
 --trust-discovered.
@@ -369,6 +378,8 @@ ParsedCommandLine parse_command_line(const std::vector<std::string>& args) {
   cl.auth = get(vm, "auth");
   cl.observed_error = get(vm, "observed-error");
   cl.password_stdin = vm["password-stdin"].as<bool>();
+  cl.token_stdin = vm["token-stdin"].as<bool>();
+  cl.oauth_error = get(vm, "oauth-error");
   cl.no_login = vm["no-login"].as<bool>();
   cl.no_alternatives = vm["no-alternatives"].as<bool>();
   cl.trust_discovered = vm["trust-discovered"].as<bool>();
@@ -426,8 +437,14 @@ ParsedCommandLine parse_command_line(const std::vector<std::string>& args) {
     out.error = UsageError{"give --request FILE, or --email ADDR (with or without servers)"};
   } else if (!cl.imap.empty() && !cl.pop3.empty()) {
     out.error = UsageError{"--imap and --pop3 cannot both be given: an account has one incoming server"};
-  } else if (cl.request_path == "-" && cl.password_stdin) {
-    out.error = UsageError{"--password-stdin cannot be used with --request -: both would read stdin"};
+  } else if (cl.request_path == "-" && (cl.password_stdin || cl.token_stdin)) {
+    out.error = UsageError{std::string(cl.token_stdin ? "--token-stdin" : "--password-stdin") +
+                           " cannot be used with --request -: both would read stdin"};
+  } else if (cl.password_stdin && cl.token_stdin) {
+    out.error = UsageError{"--password-stdin and --token-stdin cannot both read stdin: an OAuth2 login has no password"};
+  } else if ((cl.token_stdin || !cl.oauth_error.empty()) && cl.auth != "oauth2") {
+    // The token is a bearer secret for the OAuth2 mechanisms only: never sent where a password would go.
+    out.error = UsageError{std::string(cl.token_stdin ? "--token-stdin" : "--oauth-error") + " needs --auth oauth2"};
   } else if (!cl.incoming_security.empty() && cl.imap.empty() && cl.pop3.empty()) {
     out.error = UsageError{"--incoming-security needs --imap or --pop3"};
   } else if (!cl.outgoing_security.empty() && cl.smtp.empty()) {

@@ -19,6 +19,8 @@ struct CommandLine {
   std::string auth;  // --auth METHOD, for both servers
   std::string observed_error;
   bool password_stdin = false;
+  bool token_stdin = false;   // --token-stdin: the first line of stdin is the OAuth2 access token (needs --auth oauth2)
+  std::string oauth_error;    // --oauth-error: what Thunderbird's OAuth2 token refresh said
   bool no_login = false;
   bool no_alternatives = false;
   bool trust_discovered = false;

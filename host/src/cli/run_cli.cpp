@@ -181,11 +181,13 @@ int run_unguarded(const std::vector<std::string>& args, Io& io, const Diagnose& 
   Request request = std::move(*built.request);
 
   std::optional<PasswordLine> typed;
-  if (cl.password_stdin) typed = read_password_line(io.in);
+  // --token-stdin reads the access token as --password-stdin reads a password: the endpoint's one secret (with --auth
+  // oauth2, which parse_command_line insists on, it goes only to XOAUTH2 / OAUTHBEARER).
+  if (cl.password_stdin || cl.token_stdin) typed = read_password_line(io.in);
   else if (io.in_is_terminal && cl.request_path.empty() && wants_password(request)) typed = prompt_password(request, io);
   if (typed) {
     if (!typed->error.empty()) {
-      io.err << "maildoctor: " << (cl.password_stdin ? "--password-stdin: " : "") << typed->error << "\n";
+      io.err << "maildoctor: " << (cl.token_stdin ? "--token-stdin: " : cl.password_stdin ? "--password-stdin: " : "") << typed->error << "\n";
       return kExitUsage;
     }
     apply_password(request, typed->password);

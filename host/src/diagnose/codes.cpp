@@ -5,7 +5,7 @@
 
 namespace maildoctor::diagnose {
 namespace {
-constexpr std::array<std::string_view, 49> kCodes{
+constexpr std::array<std::string_view, 52> kCodes{
     "dns.not_found",          "dns.failed",
     "net.refused",            "net.timeout",
     "net.port_blocked",       "net.unreachable",
@@ -38,6 +38,10 @@ constexpr std::array<std::string_view, 49> kCodes{
     "tls.cert_override_accepted",  // info: Thunderbird's security exception for host:port accepts this very certificate
     "tls.intercepted",        // a security program on this computer (antivirus mail shield) issued the chain
     "config.clock_wrong",     // this computer's clock is off: certificates and server dates agree
+    // OAuth2 (issue 14 item 4): the token refresh or the server refused Thunderbird's sign-in
+    "auth.oauth_signin_required",   // the sign-in expired or was revoked (invalid_grant, AADSTS700082, MFA): sign in again
+    "auth.oauth_consent_required",  // the app lacks consent (AADSTS65001, missing scope): an admin or the user must approve
+    "auth.oauth_blocked_by_policy", // the organisation's conditional access blocks this sign-in (AADSTS53003)
 };
 }  // namespace
 

@@ -85,6 +85,12 @@ void provider_settings_finding(Context& ctx, const ProbeResult& p, bool failed);
 void cutoff_findings(Context& ctx, std::time_t now);
 // config.clock_wrong from ctx.clock, first of all findings: the one cause that makes sound certificates look bad.
 void clock_findings(Context& ctx);
+// OAuth2 accounts: a refused login judged with the server's decoded XOAUTH2/OAUTHBEARER challenge; the failure of
+// Thunderbird's token refresh (endpoint oauth_error) when no token came. Each returns true when it added a finding.
+bool oauth_refused(Context& ctx, const ProbeResult& p);
+bool oauth_token_findings(Context& ctx, const ProbeResult& p);
+// The JSON object of a server's OAuth2 failure challenge in a login reply, or null.
+nlohmann::json oauth_failure_challenge(Protocol protocol, const Reply& reply);
 // The cause of the failure Thunderbird reported, for a server whose login was not tried here (CONTRACT 2.1).
 void observed_error_findings(Context& ctx);
 

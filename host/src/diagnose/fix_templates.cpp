@@ -78,6 +78,13 @@ std::vector<Fix> resolve_fixes(const std::vector<rules::FixTemplate>& templates,
       add_howto(out, *ctx.provider->app_password, t.label.empty() ? "Create an app password for {provider}" : t.label, v);
     } else if (t.kind == "enable_access" && ctx.provider && ctx.provider->enable_access) {
       add_howto(out, *ctx.provider->enable_access, t.label.empty() ? "Turn on {protocol} access at {provider}" : t.label, v);
+    } else if (t.kind == "oauth_signin" && p.endpoint.auth == AuthMethod::oauth2) {
+      // Thunderbird's own sign-in window for this server: the add-on opens it; no setting changes.
+      Fix f;
+      f.kind = "oauth_signin";
+      f.subject = p.endpoint.subject;
+      f.label = fill(t.label.empty() ? "Sign in again" : t.label, v);
+      out.push_back(std::move(f));
     } else if (t.kind == "provider_settings") {
       for (auto& f : provider_settings_fixes(ctx, p)) out.push_back(std::move(f));
     }

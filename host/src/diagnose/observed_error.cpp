@@ -141,16 +141,23 @@ void test_password_action(Context& ctx, const ProbeResult& p) {
   // The account's own security decides how the test login goes; never call a plain connection encrypted.
   const std::string how = p.endpoint.security == Security::none ? "over the configured connection, which is not encrypted"
                                                                 : "over the configured encrypted connection";
-  Finding f = make_finding("auth.not_tested", Severity::warning, p, ctx, "Test the saved password once?",
-                           "Thunderbird could not log in to {host}, and nothing known about this server tells why: the login "
-                           "was not tried here. One test login with the saved password (one attempt, " + how +
-                               ") would show the server's own answer.");
+  // An OAuth2 account has no password to test: the add-on asks Thunderbird's OAuth2 module for an access token.
+  const bool oauth = p.endpoint.auth == AuthMethod::oauth2;
+  Finding f = oauth ? make_finding("auth.not_tested", Severity::warning, p, ctx, "Test the sign-in once?",
+                                   "Thunderbird could not log in to {host}, and nothing known about this server tells why: the "
+                                   "login was not tried here. One test login with a fresh access token from Thunderbird's own "
+                                   "sign-in (one attempt, " + how + ") would show the server's own answer.")
+                    : make_finding("auth.not_tested", Severity::warning, p, ctx, "Test the saved password once?",
+                                   "Thunderbird could not log in to {host}, and nothing known about this server tells why: the "
+                                   "login was not tried here. One test login with the saved password (one attempt, " + how +
+                                       ") would show the server's own answer.");
   f.params["observed_failure"] = true;
-  f.params["action"] = "test_password";
+  f.params["action"] = oauth ? "test_token" : "test_password";
   f.params["inferred"] = true;
   f.params["basis"] = "observed_failure";
   f.params["from_observed_error"] = true;
-  f.params["possible_causes"] = {"auth.wrong_password", "auth.username_format", "auth.app_password_required"};
+  f.params["possible_causes"] = oauth ? nlohmann::json{"auth.oauth_signin_required", "auth.oauth_consent_required", "auth.protocol_disabled"}
+                                      : nlohmann::json{"auth.wrong_password", "auth.username_format", "auth.app_password_required"};
   if (!p.login.reason.empty()) f.params["reason"] = p.login.reason;
   f.evidence = {ctx.request.observed_error};
   // It takes the place of the plain "not tested" note of the same server.

@@ -182,7 +182,8 @@ std::optional<Rule> parse_rule(const json& j, std::vector<std::string>& errors) 
       t.steps = rd.strings(e, "steps");
       t.setting = rd.string(e, "setting");
       if (e.contains("value")) t.value = e["value"];
-      static const std::set<std::string> kinds{"open_url", "steps", "change_setting", "app_password", "enable_access", "provider_settings"};
+      static const std::set<std::string> kinds{"open_url",      "steps",           "change_setting", "app_password",
+                                                "enable_access", "provider_settings", "oauth_signin"};
       if (!kinds.count(t.kind)) rd.fail("fixes: unknown kind \"" + t.kind + "\"");
       if (t.kind == "open_url" && !kb::is_https_url(t.url)) rd.fail("fixes: open_url needs an https url");
       if (t.kind == "steps" && t.steps.empty()) rd.fail("fixes: steps needs steps");

@@ -62,6 +62,7 @@ void no_mechanism(Context& ctx, const ProbeResult& p) {
 }
 
 void refused(Context& ctx, const ProbeResult& p) {
+  if (oauth_refused(ctx, p)) return;
   if (apply_rules(ctx, p, "auth", p.login.reply, kRankAuth)) return;
   Finding f = make_finding("auth.failed", Severity::error, p, ctx, "{host} refused the login",
                            "The server refused the user name and password. Its own words are shown below. Check the user name "
@@ -184,7 +185,9 @@ void login_findings(Context& ctx, const ProbeResult& p) {
       return;
     }
     case L::error: {
-      if (!p.login.reply.empty() && apply_rules(ctx, p, "auth", p.login.reply, kRankAuth)) return;
+      // libcurl (7.88) ends an XOAUTH2 exchange when the server answers with a continuation, which is how Gmail and
+      // Dovecot send their JSON error: that challenge is then the server's whole answer.
+      if (!p.login.reply.empty() && (oauth_refused(ctx, p) || apply_rules(ctx, p, "auth", p.login.reply, kRankAuth))) return;
       Finding f = make_finding("auth.failed", Severity::error, p, ctx, "The login to {host} did not complete",
                                "The connection broke off or timed out during the login, so the server gave no clear answer.");
       f.evidence = p.login.reply.lines;
@@ -224,10 +227,14 @@ void login_findings(Context& ctx, const ProbeResult& p) {
         tls_required(ctx, p, r);
         return;
       }
+      if (oauth_token_findings(ctx, p)) return;
+      const bool oauth = p.endpoint.auth == AuthMethod::oauth2;
       Finding f = make_finding("auth.not_tested", Severity::info, p, ctx, "The login to {host} was not tested",
-                               "The connection to the server works, but the user name and password were not tried" +
+                               std::string(oauth ? "The connection to the server works, but the OAuth2 sign-in was not tried"
+                                                 : "The connection to the server works, but the user name and password were not tried") +
                                    (p.login.reason.empty() ? std::string(".") : " (" + p.login.reason + ").") +
-                                   " Give the password to test the login too.");
+                                   (oauth ? " Let the add-on ask Thunderbird for a fresh access token to test the sign-in too."
+                                          : " Give the password to test the login too."));
       if (!p.login.reason.empty()) f.params["reason"] = p.login.reason;
       ctx.add(std::move(f), kRankNotTested);
       return;

@@ -5,6 +5,8 @@
 namespace maildoctor::pipeline {
 
 std::string login_refusal(const Request& request, const Endpoint& ep) {
+  if (ep.password.empty() && ep.auth == AuthMethod::oauth2)
+    return ep.oauth_error.empty() ? "no access token given" : "Thunderbird could not get an access token";
   if (ep.password.empty()) return "no password given";
   if (!request.options.login) return "login switched off for this diagnosis";
   if (ep.username.empty()) return "no user name given";

@@ -37,6 +37,7 @@ json to_json(const Fix& f) {
     j["value"] = f.value;
   }
   if (f.kind == "steps") j["steps"] = f.steps;
+  if (f.kind == "oauth_signin" && f.subject) j["subject"] = to_string(*f.subject);
   return j;
 }
 

@@ -135,6 +135,8 @@ std::string describe_fix(const Fix& fix) {
     text = fix.label.empty() ? "Steps:" : printable(fix.label) + ":";
     int n = 0;
     for (const auto& s : fix.steps) text += "\n         " + std::to_string(++n) + ". " + printable(s);
+  } else if (fix.kind == "oauth_signin") {
+    text = printable(fix.label.empty() ? "Sign in again" : fix.label) + " (in Thunderbird: the provider's sign-in window for this account)";
   } else {
     text = printable(fix.label.empty() ? fix.kind : fix.label);
   }

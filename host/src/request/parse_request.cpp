@@ -55,6 +55,25 @@ bool valid_host(const std::string& h) {
   return true;
 }
 
+// An OAuth2 account's access token travels as "access_token" (not "password") so that a reader of the request knows
+// what it holds; inside the host it is the endpoint's one secret. The refresh token never comes here.
+void read_oauth_members(const json& j, Endpoint& e, const std::string& path) {
+  const json* token = member(j, "access_token");
+  const std::string oauth_error = read_string(j, "oauth_error", path, false, 4096);
+  if ((token || !oauth_error.empty()) && e.auth != AuthMethod::oauth2)
+    throw Refusal{{path + (token ? "access_token" : "oauth_error"),
+                   std::string("\"") + (token ? "access_token" : "oauth_error") + "\" needs \"auth\": \"oauth2\"."}};
+  e.oauth_error = oauth_error;
+  if (!token) return;
+  if (!e.password.empty()) throw Refusal{{path + "access_token", "give \"access_token\" or \"password\", not both."}};
+  if (!token->is_string()) throw Refusal{{path + "access_token", "\"access_token\" must be a string."}};
+  const auto& s = token->get_ref<const std::string&>();
+  // Microsoft's access tokens are JWTs of a few kilobytes.
+  if (s.size() > 16384) throw Refusal{{path + "access_token", "\"access_token\" is too long."}};
+  if (!password_is_safe(s)) throw Refusal{{path + "access_token", std::string("\"access_token\" ") + kUnsafePasswordText}};
+  e.password = Secret(s);
+}
+
 Endpoint read_endpoint(const json& j, Subject subject, const std::string& path) {
   if (!j.is_object()) throw Refusal{{path, "must be an object."}};
   Endpoint e;
@@ -113,6 +132,7 @@ Endpoint read_endpoint(const json& j, Subject subject, const std::string& path) 
     if (!n) throw Refusal{{path + "cert_override.sha256", "\"sha256\" must be a SHA-256 fingerprint: 64 hex digits, colons allowed."}};
     e.cert_override = *n;
   }
+  read_oauth_members(j, e, path);
   return e;
 }
 
