@@ -60,6 +60,7 @@ Result classify(const Request& request, const Evidence& evidence, std::time_t no
   Context ctx{request, evidence, det.provider, rules::rules(), {}, false, {}, {}};
   establish_trust(ctx, det);
   for (const auto& p : evidence.primary) analyse(ctx, p);
+  ews_findings(ctx);
   observed_error_findings(ctx);
   cutoff_findings(ctx, now);
   guard_fixes(ctx);

@@ -78,6 +78,10 @@ void provider_settings_finding(Context& ctx, const ProbeResult& p, bool failed);
 // Announced cut-offs (host/data/cutoffs) for the probed endpoints: a warning before the date (config.cutoff_ahead),
 // the cause named on a refused login from the date on. `now` is the local clock that decides before and after.
 void cutoff_findings(Context& ctx, std::time_t now);
+// The credential-free probe of an EWS account's URL: DNS, connection and certificate findings as for the mail probes,
+// then the sign-in schemes offered (ews.*), and the configured method not among them (auth.oauth_required,
+// auth.mechanism_unsupported).
+void ews_findings(Context& ctx);
 // The cause of the failure Thunderbird reported, for a server whose login was not tried here (CONTRACT 2.1).
 void observed_error_findings(Context& ctx);
 
