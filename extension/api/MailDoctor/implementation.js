@@ -77,6 +77,12 @@
   }
 
   function describeIncoming(terms, server) {
+    // Thunderbird 145+ keeps an EWS account's endpoint in the server's "ews_url" string value (comm-central
+    // mailnews/protocols/ews); the host probes that URL without credentials.
+    if (server.type === "ews") {
+      return { key: server.key, protocol: "ews", url: server.getStringValue("ews_url") || undefined,
+               auth: terms.auth(server.authMethod), username: server.username || null };
+    }
     const protocol = terms.incomingProtocol(server.type);
     if (!protocol) return null;
     const security = terms.security(server.socketType);
