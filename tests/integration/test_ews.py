@@ -143,7 +143,8 @@ def test_basic_and_ntlm_offered(md, ews):
     assert run.codes() == ["ews.auth_offered"], run.explain()
     assert run.result["verdict"] == "inconclusive"
     checks = [(c["step"], c["status"]) for c in run.result["checks"]]
-    assert ("tls", "pass") in checks and ("auth", "pass") in checks, checks
+    assert ("tls", "pass") in checks and ("capabilities", "pass") in checks, checks
+    assert not [c for c in run.result["checks"] if c["step"] == "auth"], "no login step: EWS is never logged in to"
 
 
 def test_basic_not_offered_to_a_password_account(md, ews):

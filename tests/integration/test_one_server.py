@@ -139,16 +139,42 @@ def test_dns_alone_proposes_no_server(md, bed, zone):
     assert not [x for x in f["fixes"] if x.get("setting") == "host"], f
 
 
-def test_only_the_incoming_server_given_discovers_the_outgoing_one(md, bed):
-    # docs/CLI.md: giving only --imap keeps it and discovers the other (here through the bed's SRV records, inside
-    # the address's own domain).
-    argv = ["diagnose", "--json", "--email", USER, "--imap", "%s:993" % HOST, "--no-login"] + \
-        md.common_args(_incoming_connect(bed))
-    run = md.run(argv, "", 6.0)
-    chosen = run.result["discovery"]["chosen"]
-    assert [c["subject"] for c in chosen] == ["outgoing"] and chosen[0]["source"] == "srv", run.explain()
-    checks = [c for c in run.result["checks"] if c.get("subject") == "outgoing" and c.get("step") == "tls"]
-    assert any(c["status"] == "pass" for c in checks), run.explain()
+def _incoming_only(md, bed, dns, extra_connect, password=None):
+    """The CLI's flag form with --imap alone: docs/CLI.md's promise to look for the outgoing server."""
+    argv = ["diagnose", "--json", "--email", USER, "--imap", "%s:993" % HOST, "--deadline", "6",
+            "--dns-servers", dns, "--cacert", bed.pki.root_cert]
+    if password:
+        argv.append("--password-stdin")
+    else:
+        argv.append("--no-login")
+    for pair in extra_connect + _incoming_connect(bed):
+        argv += ["--connect-to", pair]
+    return md.run(argv, (password + "\n") if password else "", 6.0)
+
+
+def test_only_the_incoming_server_given_proposes_the_published_outgoing_one(md, bed, zone, autoconfig_cert):
+    web = Autoconfig(autoconfig_cert, AUTOCONFIG % {"host": HOST, "port": 587})
+    try:
+        run = _incoming_only(md, bed, zone.server, ["autoconfig.example.test:443:127.0.0.1:%d" % web.port,
+                                                   "%s:587:127.0.0.2:%d" % (HOST, bed._postfix.ports["submission"])],
+                             password=USERS[USER])
+    finally:
+        web.stop()
+    f = run.finding("config.server_missing")
+    assert f and f["subject"] == "outgoing", run.explain()
+    rep = f["params"]["replacement"]
+    assert (rep["host"], rep["port"], rep["security"], rep["proven"]) == (HOST, 587, "starttls", True), rep
+    assert [x["kind"] for x in f["fixes"]] == ["steps"], f
+    # Proposed, not adopted: the password went to the incoming server only, once.
+    assert run.attempts == {"main/imap": 1}, run.explain()
+    assert not run.result["discovery"]["chosen"], run.explain()
+
+
+def test_only_the_incoming_server_given_and_dns_alone_names_the_outgoing_one(md, bed):
+    # The bed's DNS has SRV records for submission inside the domain, and no autoconfig: DNS alone proposes nothing.
+    run = _incoming_only(md, bed, bed.dns.server, [])
+    assert not run.finding("config.server_missing"), run.explain()
+    assert not [c for c in run.result["checks"] if c.get("subject") == "outgoing"], run.explain()
     assert run.attempts == {}, run.explain()
 
 

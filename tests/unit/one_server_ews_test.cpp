@@ -266,3 +266,22 @@ TEST_CASE("EWS: no answer, a bad answer, an answer without sign-in, and a name t
   CHECK(find(g, "dns.not_found")->params["protocol"] == "ews");
   CHECK(g.findings.size() == 1);
 }
+
+TEST_CASE("a missing server is proposed from its trusted source, never as a setting to change") {
+  for (const bool proven : {true, false}) {
+    Request req;
+    Evidence e = unresolvable_outgoing(req, true, proven);
+    req.account.outgoing.reset();  // the account has no outgoing server at all
+    e.primary.clear();
+    const Result r = classify(req, e);
+    const Finding* f = find(r, "config.server_missing");
+    REQUIRE(f);
+    CHECK(f->severity == Severity::warning);
+    CHECK(f->subject == Subject::outgoing);
+    CHECK(f->params["replacement"]["proven"] == proven);
+    CHECK(f->params["replacement"]["host"] == "mail.example.test");
+    for (const auto& x : f->fixes) CHECK(x.kind == "steps");
+    CHECK(f->fixes.size() == (proven ? 1u : 0u));
+    CHECK_FALSE(find(r, "dns.not_found"));
+  }
+}

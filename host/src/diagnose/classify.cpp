@@ -61,6 +61,7 @@ Result classify(const Request& request, const Evidence& evidence, std::time_t no
   establish_trust(ctx, det);
   for (const auto& p : evidence.primary) analyse(ctx, p);
   ews_findings(ctx);
+  missing_server_findings(ctx);
   observed_error_findings(ctx);
   cutoff_findings(ctx, now);
   guard_fixes(ctx);

@@ -5,7 +5,7 @@
 
 namespace maildoctor::diagnose {
 namespace {
-constexpr std::array<std::string_view, 50> kCodes{
+constexpr std::array<std::string_view, 51> kCodes{
     "dns.not_found",          "dns.failed",
     "net.refused",            "net.timeout",
     "net.port_blocked",       "net.unreachable",
@@ -34,6 +34,7 @@ constexpr std::array<std::string_view, 50> kCodes{
     "net.proxy_failed",       // Thunderbird's SOCKS proxy failed: params.failed says how; the mail server was not reached
     "net.intercepted",        // another server answers for the configured host (ISP or web host redirects the port)
     "auth.password_expired",  // the password is expired (RFC 5530 EXPIRED): a new one must be set
+    "config.server_missing",  // warning: the account lacks a server; params.replacement: what is published, proven or not
     // EWS accounts (issue 14 item 6): the URL probed without credentials
     "ews.auth_offered",       // info: the EWS URL answers 401 and offers these sign-in schemes (params.schemes)
     "ews.no_sign_in",         // warning: the EWS URL answered without asking for a sign-in: probably not EWS

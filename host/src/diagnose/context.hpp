@@ -82,6 +82,9 @@ void cutoff_findings(Context& ctx, std::time_t now);
 // then the sign-in schemes offered (ews.*), and the configured method not among them (auth.oauth_required,
 // auth.mechanism_unsupported).
 void ews_findings(Context& ctx);
+// A server the account lacks (options.discover_missing): what its trusted sources publish, probed without credentials,
+// as config.server_missing with params.replacement (never a change_setting: there is no server to change).
+void missing_server_findings(Context& ctx);
 // The cause of the failure Thunderbird reported, for a server whose login was not tried here (CONTRACT 2.1).
 void observed_error_findings(Context& ctx);
 

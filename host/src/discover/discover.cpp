@@ -319,7 +319,10 @@ std::optional<DiscoveryEvidence::Replacement> find_replacement(const Request& re
   const Endpoint* broken = subject == Subject::incoming ? (request.account.incoming ? &*request.account.incoming : nullptr)
                                                         : (request.account.outgoing ? &*request.account.outgoing : nullptr);
   const std::string domain = domain_of(request.account.email);
-  if (!broken || !valid_domain(domain)) return std::nullopt;
+  if (!valid_domain(domain)) return std::nullopt;
+  // A missing server: what a mail client would set up (IMAP first), with the source's user name and method.
+  const Protocol wanted = broken ? broken->protocol : subject == Subject::outgoing ? Protocol::smtp : Protocol::imap;
+  const std::string broken_host = broken ? lower(broken->host) : std::string();
   std::vector<Candidate> candidates;
   if (auto known = provider_settings(domain, request.account.email)) {
     candidates.push_back({"provider", known->source, known->incoming, known->outgoing});
@@ -332,15 +335,17 @@ std::optional<DiscoveryEvidence::Replacement> find_replacement(const Request& re
   for (const bool same_protocol : {true, false}) {
     for (const auto& c : candidates) {
       for (const auto& e : subject == Subject::incoming ? c.incoming : c.outgoing) {
-        if (same_protocol != (e.protocol == broken->protocol)) continue;
-        if (lower(e.host) == lower(broken->host) || !discovery::why_unconfirmed(c.source, e, domain).empty()) continue;
+        if (same_protocol != (e.protocol == wanted)) continue;
+        if (lower(e.host) == broken_host || !discovery::why_unconfirmed(c.source, e, domain).empty()) continue;
         DiscoveryEvidence::Replacement r;
         r.subject = subject;
         r.source = c.source;
         r.detail = c.detail;
         // What the fix would leave: the account's own user name and login method on the published server.
-        r.endpoint = *broken;
+        r.endpoint = broken ? *broken : e;
         r.endpoint.password = Secret();
+        r.endpoint.subject = subject;
+        if (r.endpoint.username.empty()) r.endpoint.username = request.account.email;
         r.endpoint.protocol = e.protocol;
         r.endpoint.host = e.host;
         r.endpoint.port = e.port;

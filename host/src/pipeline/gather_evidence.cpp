@@ -85,10 +85,9 @@ Evidence gather_evidence(Request& request, const RunHooks& hooks) {
   // Only an address: find the servers first, the way a mail client would, provider knowledge first. With one
   // server given, the other is found the same way when the request asks for it (options.discover_missing).
   const bool none_given = !request.account.incoming && !request.account.outgoing && !request.account.ews;
-  const bool one_missing = !request.account.incoming != !request.account.outgoing;
   std::map<Subject, bool> configured{{Subject::incoming, request.account.incoming.has_value()},
                                      {Subject::outgoing, request.account.outgoing.has_value()}};
-  if ((none_given || (one_missing && request.options.discover_missing)) && !request.account.email.empty()) {
+  if (none_given && !request.account.email.empty()) {
     DiscoverHooks dh;
     dh.connection_gate = hooks.connection_gate.get();
     dh.on_check = [&](const Check& c) {
@@ -189,6 +188,21 @@ Evidence gather_evidence(Request& request, const RunHooks& hooks) {
   std::vector<std::vector<std::pair<std::string, std::string>>> published(2);
   std::map<Slot*, DiscoveryEvidence::Replacement> replacement_of;
   std::map<Subject, bool> replacing;
+  auto look_for = [&](Subject subject) {
+    replacing[subject] = true;
+    // Half of what is left: the replacement's probe needs the rest.
+    const auto now = Clock::now();
+    const auto until = now + (deadline - now) / 2;
+    auto& sink = published[subject == Subject::incoming ? 0 : 1];
+    looking.push_back(std::async(std::launch::async, [&request, subject, until, &hooks, &sink] {
+      return find_replacement(request, subject, until, hooks.connection_gate.get(), sink);
+    }));
+  };
+  // A server the account lacks (options.discover_missing; never for an EWS account, whose sending is EWS too): what
+  // the same trusted sources publish is proposed once it answered, never adopted and never given the password.
+  if (request.options.discover_missing && !none_given && !request.account.ews && !request.account.email.empty() && !global_cancel)
+    for (Subject subject : {Subject::incoming, Subject::outgoing})
+      if (!configured[subject]) look_for(subject);
   for (;;) {
     if (may_replace) {
       for (std::size_t i = 0; i < slots.size(); ++i) {
@@ -196,15 +210,10 @@ Evidence gather_evidence(Request& request, const RunHooks& hooks) {
         const Subject subject = s->plan.spec.endpoint.subject;
         if (!s->plan.primary || !s->progress.finished || !configured[subject] || replacing[subject]) continue;
         if (s->output.result.dns.status != DnsEvidence::Status::not_found) continue;
-        replacing[subject] = true;
-        // Half of what is left: the replacement's probe needs the rest.
-        const auto now = Clock::now();
-        const auto until = now + (deadline - now) / 2;
-        auto& sink = published[subject == Subject::incoming ? 0 : 1];
-        looking.push_back(std::async(std::launch::async, [&request, subject, until, &hooks, &sink] {
-          return find_replacement(request, subject, until, hooks.connection_gate.get(), sink);
-        }));
+        look_for(subject);
       }
+    }
+    {
       for (auto& f : looking) {
         if (!f.valid() || f.wait_for(std::chrono::seconds(0)) != std::future_status::ready) continue;
         auto found = f.get();

@@ -345,7 +345,8 @@ EwsOutput run_ews_probe(const EwsSpec& spec, const std::atomic<bool>& cancel) {
   std::string offered;
   for (const auto& s : ev.schemes) offered += (offered.empty() ? "" : ", ") + s;
   const bool good = ev.outcome == EwsEvidence::Outcome::challenged;
-  out.checks.push_back(make_check(spec, "auth", good ? CheckStatus::pass : CheckStatus::fail, ms_since(start),
+  // The offered schemes are the server's capabilities; "auth" stays the step of a login, which EWS never gets here.
+  out.checks.push_back(make_check(spec, "capabilities", good ? CheckStatus::pass : CheckStatus::fail, ms_since(start),
                                   good ? "sign-in offered: " + offered
                                   : ev.outcome == EwsEvidence::Outcome::answered ? "HTTP " + std::to_string(ev.http_status) + " without a sign-in request"
                                                                                  : ev.error));
