@@ -255,7 +255,8 @@ Evidence gather_evidence(Request& request, const RunHooks& hooks) {
   // A certificate that names another server: only a source independent of that server may confirm one of its names.
   // When discovery did not already read the domain's own documents, they are read now, in what time is left.
   if (!ev.discovery.ran && needs_confirmation_source(slots) && Clock::now() < deadline && !global_cancel)
-    ev.discovery.confirmed_hosts = published_hosts(request, deadline, hooks.connection_gate.get());
+    for (auto& h : published_hosts(request, deadline, hooks.connection_gate.get()))
+      ev.discovery.confirmed_hosts.push_back(std::move(h));  // after a replacement's own published hosts, if any
 
   // One budget for the whole transcript, filled probe by probe. A probe cut short says so in its own marker line
   // (one per probe, so still bounded); a later probe's lines are still kept while they fit.
