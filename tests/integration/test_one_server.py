@@ -183,3 +183,16 @@ def test_a_request_with_one_server_stays_about_that_server(md, bed):
     run = md.diagnose(req, connect=_incoming_connect(bed))
     assert "discovery" not in run.result or run.result["discovery"] is None, run.explain()
     assert not [c for c in run.result["checks"] if c.get("subject") == "outgoing"], run.explain()
+
+
+def test_autoconfig_without_a_verified_certificate_proposes_nothing(md, bed, zone):
+    # The same document, but served with a certificate for another name: not "verified https", so not trusted.
+    web = Autoconfig(bed.pki.leaf("other_host"), AUTOCONFIG % {"host": HOST, "port": 587})
+    try:
+        run = _run(md, bed, zone, ["autoconfig.example.test:443:127.0.0.1:%d" % web.port,
+                                   "%s:587:127.0.0.2:%d" % (HOST, bed._postfix.ports["submission"])], password=False)
+    finally:
+        web.stop()
+    f = _outgoing_dns_finding(run)
+    assert "replacement" not in f["params"], f
+    assert not [x for x in f["fixes"] if x.get("setting") == "host"], f
