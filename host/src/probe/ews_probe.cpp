@@ -265,9 +265,11 @@ EwsOutput run_ews_probe(const EwsSpec& spec, const std::atomic<bool>& cancel) {
   curl_easy_setopt(c, CURLOPT_PROXY, proxy.c_str());  // never an environment proxy; Thunderbird's SOCKS proxy if set
   if (!spec.proxy) curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  // The progress callback stops the transfer at the deadline; curl's own timeouts are the backstop.
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, time_left() + 500);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, time_left() + 500);
+  // curl's own timer ends the transfer at the deadline (its progress callback may come only once a second on an idle
+  // connection); the callback adds the cancel flag.
+  const long budget = std::max(1L, time_left());
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, budget);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, budget);
   curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_cb);
   curl_easy_setopt(c, CURLOPT_XFERINFODATA, &st);
