@@ -160,7 +160,7 @@ export function createDoctor(deps) {
       if (passwordAllowed(options.savedPassword, userConfirmedPassword)) {
         for (const subject of ["incoming", "outgoing"]) {
           if (scope !== "account" && scope !== subject) continue;
-          if (!settings[subject]) continue;
+          if (!settings[subject] || settings[subject].protocol === "ews") continue;  // EWS is never logged in to
           const password = await api.getSavedPassword(accountId, subject, settings.identityId ?? undefined);
           if (!password) continue;
           // The same password was refused by this server a moment ago: sending it again only risks a lock-out.
@@ -481,12 +481,15 @@ export function createDoctor(deps) {
 
     async accountsWithState() {
       const list = await diagnosableAccounts();
+      const onRequest = (await accounts.list(false)).filter((a) => NOT_CHECKED_TYPES.includes(a.type));
       // A deleted account's last problem would otherwise stay in storage, and in the badge's count, for ever.
-      if (await states.forget(list.map((a) => a.id))) await refreshBadge();
+      if (await states.forget([...list, ...onRequest].map((a) => a.id))) await refreshBadge();
       const shown = list.map((a) => ({ id: a.id, name: a.name, type: a.type, state: states.get(a.id) }));
-      // Not a silent skip: an account maildoctor cannot check yet gets a card that says so.
-      for (const a of await accounts.list(false)) {
-        if (NOT_CHECKED_TYPES.includes(a.type)) shown.push({ id: a.id, name: a.name, type: a.type, state: null, notChecked: a.type });
+      // Not a silent skip: an EWS account is checked on request only, without signing in; its card says so until
+      // then, and shows the result after.
+      for (const a of onRequest) {
+        const state = states.get(a.id) ?? null;
+        shown.push(state ? { id: a.id, name: a.name, type: a.type, state } : { id: a.id, name: a.name, type: a.type, state: null, notChecked: a.type });
       }
       return shown;
     },

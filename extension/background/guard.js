@@ -11,7 +11,9 @@ export const CREDENTIAL_CODES = new Set([
 /** The finding that makes pausing right, or null. Only the incoming server has automatic checks to pause. */
 export function credentialFinding(result) {
   const findings = Array.isArray(result?.findings) ? result.findings : [];
-  return findings.find((f) => f?.severity === "error" && f?.subject === "incoming" && CREDENTIAL_CODES.has(f.code)) ?? null;
+  // An EWS server's offered sign-in methods are read without a login (CONTRACT section 1): nothing was refused there.
+  return findings.find((f) => f?.severity === "error" && f?.subject === "incoming" && CREDENTIAL_CODES.has(f.code) &&
+                              f?.params?.protocol !== "ews") ?? null;
 }
 
 /** True when some login to the incoming server in this result was accepted: such an account is never paused. */

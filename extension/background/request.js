@@ -4,6 +4,13 @@ const ENDPOINT_FIELDS = ["protocol", "host", "port", "security", "username", "au
 export const DEFAULT_DEADLINE_MS = 10000;
 
 function endpoint(server, password, token) {
+  // An EWS server is a URL; it is probed without credentials, so no password goes with it.
+  if (server?.protocol === "ews") {
+    if (!server.url) return null;
+    const out = { protocol: "ews", url: server.url };
+    for (const field of ["username", "auth"]) if (server[field]) out[field] = server[field];
+    return out;
+  }
   if (!server || !server.host) return null;
   const out = {};
   for (const field of ENDPOINT_FIELDS) {
@@ -45,6 +52,9 @@ export function buildRequest(settings, { scope = "account", passwords = {}, toke
       deadline_ms: deadlineMs,
     },
   };
+  // An account whose identity has no outgoing server: the host finds one the way Thunderbird's account setup would
+  // (CONTRACT section 1, options.discover_missing). A scoped check stays about its one server.
+  if (scope === "account" && incoming && incoming.protocol !== "ews" && !outgoing) request.options.discover_missing = true;
   if (proxy && proxy.host) {
     request.proxy = { type: proxy.type === "socks4" ? "socks4" : "socks5", host: String(proxy.host), port: proxy.port, remote_dns: proxy.remote_dns === true };
   }

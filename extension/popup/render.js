@@ -232,6 +232,8 @@ function renderAccount(doc, account, model, t, handlers, formatTime, now) {
       el(doc, "span", { className: "account-status", text: t("statusUnchecked") }),
     ]));
     card.append(el(doc, "div", { className: "note not-checked-note", text: t(NOT_CHECKED_KEYS[account.notChecked] ?? "errorUnsupported") }));
+    // EWS: the server can be probed (without signing in); the result then replaces this notice.
+    if (account.notChecked === "ews") card.append(button(doc, t("buttonDiagnose"), () => handlers.diagnose(account.id, {}), "diagnose"));
     return card;
   }
   const entry = account.state;

@@ -122,3 +122,12 @@ test("a click resumes; a diagnosis that sees the account work resumes; one witho
   assert.equal(states.get("account1").paused, null);
   assert.deepEqual(calls.resumed, ["account1", "account1"]);
 });
+
+test("an EWS server that offers only OAuth2 is no refusal: its schemes were read without a login, nothing is paused", () => {
+  const ews = { verdict: "problem", findings: [{ code: "auth.oauth_required", severity: "error", subject: "incoming", params: { protocol: "ews", schemes: ["Bearer"] } }],
+                checks: [{ subject: "incoming", step: "capabilities", status: "pass" }] };
+  assert.equal(credentialFinding(ews), null);
+  assert.equal(guardDecision({ result: ews }, resolveOptions({})), null);
+  const imap = { ...ews, findings: [{ ...ews.findings[0], params: { protocol: "imap" } }] };
+  assert.ok(credentialFinding(imap), "the same finding from an IMAP login still pauses");
+});

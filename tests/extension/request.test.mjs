@@ -45,3 +45,17 @@ test("accounts without a diagnosable server are refused, not sent", () => {
   assert.deepEqual(buildRequest({ name: "Feeds", incoming: null, outgoing: null }), { ok: false, reason: "unsupported" });
   assert.deepEqual(buildRequest({ ...settings, outgoing: null }, { scope: "outgoing" }), { ok: false, reason: "no_host" });
 });
+
+test("an account without an outgoing server asks the host to discover one; a scoped check does not", () => {
+  const none = buildRequest({ ...settings, outgoing: null }).request;
+  assert.equal(none.options.discover_missing, true);
+  assert.equal(none.account.outgoing, undefined);
+  const empty = buildRequest({ ...settings, outgoing: { ...settings.outgoing, host: "" } }).request;
+  assert.equal(empty.options.discover_missing, true, "an SMTP server without a host name is as good as none");
+  assert.equal("discover_missing" in buildRequest(settings).request.options, false, "both servers: nothing to discover");
+  assert.equal("discover_missing" in buildRequest(settings, { scope: "incoming" }).request.options, false);
+  // A broken outgoing server (say its host does not resolve) is sent as it is: the host proposes a replacement.
+  const broken = buildRequest({ ...settings, outgoing: { ...settings.outgoing, host: "smtp.gone.example.test" } }).request;
+  assert.equal(broken.account.outgoing.host, "smtp.gone.example.test");
+  assert.equal(broken.options.alternatives, true);
+});

@@ -34,8 +34,8 @@ function manyAccounts(n) {
   return out;
 }
 
-export async function world({ options = { autoDiagnose: true, savedPassword: "ask" }, verdict = "problem", clock, respond, extraAccounts = 0, hostOptions, proxySettings = {}, certOverrides = [], moreListed = [], storage } = {}) {
-  const settings = { ...structuredClone(SETTINGS), ...manyAccounts(extraAccounts) };
+export async function world({ options = { autoDiagnose: true, savedPassword: "ask" }, verdict = "problem", clock, respond, extraAccounts = 0, hostOptions, proxySettings = {}, certOverrides = [], moreListed = [], moreSettings = {}, storage } = {}) {
+  const settings = { ...structuredClone(SETTINGS), ...manyAccounts(extraAccounts), ...structuredClone(moreSettings) };
   const calls = { passwordReads: [], tokenReads: [], notifications: [], badges: [], applied: [], markers: [], saved: [], paused: [], resumed: [], warned: [] };
   // The experiment's pause: Thunderbird's own check settings per account, as pauseChecks/resumeChecks change them.
   const checksOn = {};

@@ -101,6 +101,15 @@
   }
 
   function describeIncoming(terms, server) {
+    // Thunderbird 145+ keeps an EWS account's endpoint in the server's "ews_url" string value (comm-central
+    // mailnews/protocols/ews, EwsIncomingServer::GetEwsClient); the host probes that URL without credentials.
+    if (server.type === "ews") {
+      let url;
+      try {
+        url = server.getStringValue("ews_url") || undefined;
+      } catch (e) {} // no such value: the account cannot be checked, as before
+      return { key: server.key, protocol: "ews", url, auth: terms.auth(server.authMethod), username: server.username || null };
+    }
     const protocol = terms.incomingProtocol(server.type);
     if (!protocol) return null;
     const security = terms.security(server.socketType);

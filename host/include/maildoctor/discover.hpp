@@ -46,6 +46,15 @@ DiscoveryEvidence discover(Request& request, std::chrono::steady_clock::time_poi
 std::vector<std::pair<std::string, std::string>> published_hosts(const Request& request, std::chrono::steady_clock::time_point deadline,
                                                                  ConnectionGate* gate = nullptr);
 
+// For a configured server of `subject` whose host does not resolve, or for a subject the account lacks: the server
+// the address's own trusted sources
+// publish instead (provider knowledge first, then its autoconfig, /.well-known/ and ISPDB documents over verified
+// https; never SRV, MX or a document that says "plain"). The same protocol is preferred; a host equal to the broken
+// one is skipped. `published` collects every host those documents name (confirmed hosts, see above).
+std::optional<DiscoveryEvidence::Replacement> find_replacement(const Request& request, Subject subject,
+                                                               std::chrono::steady_clock::time_point deadline, ConnectionGate* gate,
+                                                               std::vector<std::pair<std::string, std::string>>& published);
+
 // The "discovery" member of the result JSON.
 nlohmann::json to_json(const DiscoveryEvidence&);
 // The "candidates" member of the result JSON: DiscoveryEvidence::unconfirmed (null when discovery did not run).

@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -199,12 +200,38 @@ struct DiscoveryEvidence {
   // /.well-known/, its ISPDB entry), with the URL: an independent source that may confirm a certificate's name.
   // Filled by discovery, or after the probes when a certificate names another host.
   std::vector<std::pair<std::string, std::string>> confirmed_hosts;
+  // A configured server whose name does not resolve: what the address's own trusted sources (provider knowledge, its
+  // documents over verified https) publish instead, and the URL or source it came from. Probed without credentials;
+  // the probe is Evidence::replacements.
+  struct Replacement {
+    Subject subject = Subject::incoming;
+    std::string source;  // provider | autoconfig | well-known | ispdb
+    std::string detail;  // the URL or "provider <id>"
+    Endpoint endpoint;   // password always empty here
+  };
+  std::vector<Replacement> replacements;
+};
+
+// The credential-free probe of an EWS URL (Account::ews): one HTTPS request without credentials, to read the sign-in
+// schemes the server offers in its 401 answer (WWW-Authenticate).
+struct EwsEvidence {
+  std::string url;
+  ProbeResult probe;  // dns, connect and tls as for a mail probe; endpoint: the URL's host and port, security tls
+  // challenged: a 401 with WWW-Authenticate; answered: another HTTP status (no sign-in asked); no_answer: connected,
+  // but no complete HTTP answer before the deadline or the connection closed; bad_reply: headers over the limit or
+  // not HTTP; not_reached: DNS, the connection or TLS failed (see probe).
+  enum class Outcome { challenged, answered, no_answer, bad_reply, not_reached } outcome = Outcome::not_reached;
+  long http_status = 0;
+  std::vector<std::string> schemes;  // the offered schemes in the server's order: "Bearer", "NTLM", "Basic", ...
+  std::string error;
 };
 
 struct Evidence {
   std::vector<ProbeResult> primary;       // the configured (or discovered) endpoints, with credentials when allowed
   std::vector<ProbeResult> alternatives;  // other ports and securities of the same hosts, never with credentials
+  std::vector<ProbeResult> replacements;  // DiscoveryEvidence::replacements, probed never with credentials
   DiscoveryEvidence discovery;
+  std::optional<EwsEvidence> ews;         // the EWS URL of an EWS account, probed without credentials
   std::vector<Check> checks;
   std::vector<TranscriptEntry> transcript;
   int elapsed_ms = 0;

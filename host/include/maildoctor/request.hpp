@@ -33,12 +33,22 @@ struct Endpoint {
 // A SHA-256 fingerprint as Thunderbird writes it ("AB:CD:...") or as plain hex, in either case: 64 lower-case hex
 // digits, or nothing when it is not one.
 std::optional<std::string> normalise_sha256(std::string_view text);
+// An Exchange (EWS) incoming server of Thunderbird 145+ (CONTRACT section 1: incoming protocol "ews" with "url"). It is
+// probed without credentials only: DNS, TLS and the certificate, and the sign-in schemes the URL offers.
+struct EwsServer {
+  std::string url;   // https only
+  std::string host;  // from the URL
+  std::uint16_t port = 443;
+  std::string username;
+  AuthMethod auth = AuthMethod::password;
+};
 
 struct Account {
   std::string email;
   std::string name;
   std::optional<Endpoint> incoming;
   std::optional<Endpoint> outgoing;
+  std::optional<EwsServer> ews;  // in place of incoming for an EWS account
   // For endpoints that discovery fills in (the CLI's --email with --user / --password-stdin and no server):
   // the user name (else the address) and the password they get.
   std::string username;
@@ -73,6 +83,9 @@ struct Options {
   bool login = true;
   bool alternatives = true;
   int deadline_ms = 10000;
+  // With one server given: discover the other one as with an address alone (the CLI's flag form, the add-on for an
+  // account without an outgoing server). Off by default, so a request about one server stays about that server.
+  bool discover_missing = false;
   // Front-door settings (CLI flags), not part of the JSON request.
   std::vector<ConnectTo> connect_to;
   std::string cacert;

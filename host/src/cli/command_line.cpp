@@ -506,6 +506,8 @@ ParsedRequest build_request(const CommandLine& cl, const std::optional<std::stri
   if (cl.no_login) o.login = false;
   if (cl.no_alternatives) o.alternatives = false;
   if (cl.trust_discovered) o.trust_discovered = true;
+  // docs/CLI.md: "Giving only one server (say --imap) keeps it and discovers the other."
+  if (cl.request_path.empty()) o.discover_missing = true;
   if (cl.deadline_seconds) {
     const double ms = std::round(*cl.deadline_seconds * 1000.0);
     if (ms < 100 || ms > 120000) return {std::nullopt, RequestError{"--deadline", "--deadline: must be between 0.1 and 120 seconds"}};

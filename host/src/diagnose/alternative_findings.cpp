@@ -52,4 +52,39 @@ void provider_settings_finding(Context& ctx, const ProbeResult& p, bool failed) 
   ctx.add(std::move(f), kRankProvider);
 }
 
+void missing_server_findings(Context& ctx) {
+  const auto& found = ctx.evidence.discovery.replacements;
+  for (std::size_t i = 0; i < found.size() && i < ctx.evidence.replacements.size(); ++i) {
+    const auto& r = found[i];
+    if (endpoint_of(ctx.request, r.subject)) continue;  // a replacement for a configured server: network_findings
+    const ProbeResult& probe = ctx.evidence.replacements[i];
+    const bool proven = reached_server(probe) && probe.endpoint.security != Security::none;
+    const std::string where = r.endpoint.host + " port " + std::to_string(r.endpoint.port) + " (" +
+                              (r.endpoint.security == Security::tls ? "SSL/TLS" : "STARTTLS") + ")";
+    Finding f = make_finding(
+        "config.server_missing", Severity::warning, probe, ctx,
+        r.subject == Subject::outgoing ? "The account has no outgoing (SMTP) server" : "The account has no incoming server",
+        proven ? r.detail + " publishes " + where + " for this address, and it answers here with a valid certificate. Add it "
+                 "to the account; maildoctor did not send the password to it."
+               : r.detail + " publishes " + where + " for this address, but it did not answer here. Ask the provider "
+                 "which server to use.");
+    f.params["replacement"] = {{"protocol", to_string(r.endpoint.protocol)}, {"host", r.endpoint.host}, {"port", r.endpoint.port},
+                               {"security", to_string(r.endpoint.security)}, {"source", r.source}, {"published_by", r.detail},
+                               {"proven", proven}};
+    if (proven) {
+      Fix steps;
+      steps.kind = "steps";
+      steps.steps = {r.subject == Subject::outgoing
+                         ? "Thunderbird: Account Settings > Outgoing Server (SMTP) > Add: server name " + r.endpoint.host + ", port " +
+                               std::to_string(r.endpoint.port) + ", connection security " +
+                               (r.endpoint.security == Security::tls ? "SSL/TLS" : "STARTTLS") +
+                               "; then choose it for this account's identity."
+                         : "Thunderbird: add the incoming server " + r.endpoint.host + ", port " + std::to_string(r.endpoint.port) +
+                               ", connection security " + (r.endpoint.security == Security::tls ? "SSL/TLS" : "STARTTLS") + "."};
+      f.fixes.push_back(std::move(steps));
+    }
+    ctx.add(std::move(f), kRankProvider);
+  }
+}
+
 }  // namespace maildoctor::diagnose

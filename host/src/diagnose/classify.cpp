@@ -63,6 +63,8 @@ Result classify(const Request& request, const Evidence& evidence, std::time_t no
   ctx.clock = clock_skew(evidence, now);
   clock_findings(ctx);
   for (const auto& p : evidence.primary) analyse(ctx, p);
+  ews_findings(ctx);
+  missing_server_findings(ctx);
   observed_error_findings(ctx);
   cutoff_findings(ctx, now);
   guard_fixes(ctx);

@@ -5,7 +5,7 @@
 
 namespace maildoctor::diagnose {
 namespace {
-constexpr std::array<std::string_view, 52> kCodes{
+constexpr std::array<std::string_view, 57> kCodes{
     "dns.not_found",          "dns.failed",
     "net.refused",            "net.timeout",
     "net.port_blocked",       "net.unreachable",
@@ -42,6 +42,12 @@ constexpr std::array<std::string_view, 52> kCodes{
     "auth.oauth_signin_required",   // the sign-in expired or was revoked (invalid_grant, AADSTS700082, MFA): sign in again
     "auth.oauth_consent_required",  // the app lacks consent (AADSTS65001, missing scope): an admin or the user must approve
     "auth.oauth_blocked_by_policy", // the organisation's conditional access blocks this sign-in (AADSTS53003)
+    "config.server_missing",  // warning: the account lacks a server; params.replacement: what is published, proven or not
+    // EWS accounts (issue 14 item 6): the URL probed without credentials
+    "ews.auth_offered",       // info: the EWS URL answers 401 and offers these sign-in schemes (params.schemes)
+    "ews.no_sign_in",         // warning: the EWS URL answered without asking for a sign-in: probably not EWS
+    "ews.no_answer",          // connected, but no complete HTTP answer before the deadline (or no TLS answer)
+    "ews.bad_reply",          // the answer's headers are too large or not HTTP
 };
 }  // namespace
 

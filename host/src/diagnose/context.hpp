@@ -91,6 +91,13 @@ bool oauth_refused(Context& ctx, const ProbeResult& p);
 bool oauth_token_findings(Context& ctx, const ProbeResult& p);
 // The JSON object of a server's OAuth2 failure challenge in a login reply, or null.
 nlohmann::json oauth_failure_challenge(Protocol protocol, const Reply& reply);
+// The credential-free probe of an EWS account's URL: DNS, connection and certificate findings as for the mail probes,
+// then the sign-in schemes offered (ews.*), and the configured method not among them (auth.oauth_required,
+// auth.mechanism_unsupported).
+void ews_findings(Context& ctx);
+// A server the account lacks (options.discover_missing): what its trusted sources publish, probed without credentials,
+// as config.server_missing with params.replacement (never a change_setting: there is no server to change).
+void missing_server_findings(Context& ctx);
 // The cause of the failure Thunderbird reported, for a server whose login was not tried here (CONTRACT 2.1).
 void observed_error_findings(Context& ctx);
 

@@ -46,6 +46,34 @@ void proxy_finding(Context& ctx, const ProbeResult& p) {
   ctx.add(std::move(f), kRankConnect - 5);
 }
 
+// The server the address's own trusted sources publish in place of p's unresolvable host, when its probe (without
+// credentials) reached it: TLS verified, greeting and capabilities. Its settings become the fixes.
+bool replacement_fixes(const Context& ctx, const ProbeResult& p, Finding& f) {
+  const auto& found = ctx.evidence.discovery.replacements;
+  for (std::size_t i = 0; i < found.size() && i < ctx.evidence.replacements.size(); ++i) {
+    const auto& r = found[i];
+    const ProbeResult& probe = ctx.evidence.replacements[i];
+    if (r.subject != p.endpoint.subject) continue;
+    const bool proven = reached_server(probe) && probe.endpoint.security != Security::none;
+    f.params["replacement"] = {{"protocol", to_string(r.endpoint.protocol)}, {"host", r.endpoint.host}, {"port", r.endpoint.port},
+                               {"security", to_string(r.endpoint.security)}, {"source", r.source}, {"published_by", r.detail},
+                               {"proven", proven}};
+    if (!proven) return false;
+    const std::string why = "published by " + r.detail + " and it answers";
+    const Subject subj = p.endpoint.subject;
+    if (r.endpoint.protocol != p.endpoint.protocol)
+      f.fixes.push_back(change_setting(subj, "protocol", std::string(to_string(r.endpoint.protocol)), why));
+    f.fixes.push_back(change_setting(subj, "host", r.endpoint.host, why));
+    if (r.endpoint.port != p.endpoint.port) f.fixes.push_back(change_setting(subj, "port", r.endpoint.port, why));
+    if (r.endpoint.security != p.endpoint.security)
+      f.fixes.push_back(change_setting(subj, "security", std::string(to_string(r.endpoint.security)), why));
+    f.detail += " " + r.endpoint.host + " port " + std::to_string(r.endpoint.port) + " (" + r.detail +
+                ") answered here instead, with a valid certificate: use it.";
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool network_findings(Context& ctx, const ProbeResult& p) {
@@ -61,7 +89,7 @@ bool network_findings(Context& ctx, const ProbeResult& p) {
                                    "Looking up {host} failed: the DNS resolver did not answer or returned an error. Check the "
                                    "internet connection and the DNS settings of this computer or network.");
     if (!p.dns.error.empty()) f.params["error"] = p.dns.error;
-    if (p.dns.status == D::not_found) f.fixes = provider_settings_fixes(ctx, p);
+    if (p.dns.status == D::not_found && !replacement_fixes(ctx, p, f)) f.fixes = provider_settings_fixes(ctx, p);
     // A bridge rule (Proton) explains the missing name better; the DNS fact still follows it.
     (void)matched;
     ctx.add(std::move(f), kRankConnect);

@@ -232,9 +232,12 @@ DiscoveryEvidence discover(Request& request, Clock::time_point deadline, const D
   auto chosen = discovery::choose(candidates);
   Account& account = request.account;
   const bool password_would_go = !account.password.empty() && request.options.login;
+  // Only what discovery filled in is reported as chosen: a server the request gave stays the user's.
+  std::vector<Subject> adopted;
   auto adopt = [&](std::optional<Endpoint>& slot, std::optional<Endpoint>& found, Subject subject) {
     if (slot || !found) return;
     slot = std::move(found);
+    adopted.push_back(subject);
     fill_account_details(*slot, account);
     for (const auto& choice : chosen.choices) {
       if (choice.subject != subject) continue;
@@ -255,23 +258,29 @@ DiscoveryEvidence discover(Request& request, Clock::time_point deadline, const D
   adopt(account.incoming, chosen.incoming, Subject::incoming);
   adopt(account.outgoing, chosen.outgoing, Subject::outgoing);
   for (const auto& choice : chosen.choices) {
-    const bool used = (choice.subject == Subject::incoming ? account.incoming : account.outgoing).has_value();
-    if (!used) continue;
+    if (std::find(adopted.begin(), adopted.end(), choice.subject) == adopted.end()) continue;
     ev.chosen.push_back(choice);
     for (const auto& c : candidates)
       if (c.source == choice.source && c.detail.rfind("https://", 0) == 0 && ev.autoconfig_url.empty()) ev.autoconfig_url = c.detail;
     report.check(CheckStatus::pass, 0, std::string(to_string(choice.subject)) + " server", choice.detail, choice.subject);
   }
-  if (!account.incoming) report.check(CheckStatus::fail, 0, "incoming server", "no source named an incoming server for " + domain, Subject::incoming);
+  if (!account.incoming && !account.ews) report.check(CheckStatus::fail, 0, "incoming server", "no source named an incoming server for " + domain, Subject::incoming);
   if (!account.outgoing) report.check(CheckStatus::fail, 0, "outgoing server", "no source named an outgoing server for " + domain, Subject::outgoing);
   return ev;
 }
 
-std::vector<std::pair<std::string, std::string>> published_hosts(const Request& request, Clock::time_point deadline, ConnectionGate* gate) {
-  std::vector<std::pair<std::string, std::string>> out;
-  const std::string email = request.account.email;
+namespace {
+
+std::string domain_of(const std::string& email) {
   const auto at = email.rfind('@');
-  const std::string domain = at == std::string::npos ? std::string() : lower(email.substr(at + 1));
+  return at == std::string::npos ? std::string() : lower(email.substr(at + 1));
+}
+
+// The address's own documents over verified https, fetched at once, in order of authority; quiet (no checks).
+std::vector<Candidate> domain_candidates(const Request& request, Clock::time_point deadline, ConnectionGate* gate) {
+  std::vector<Candidate> out;
+  const std::string email = request.account.email;
+  const std::string domain = domain_of(email);
   if (!valid_domain(domain)) return out;
   discovery::FetchOptions fetch;
   fetch.resolver = dns::Resolver{request.options.dns_servers};
@@ -286,10 +295,66 @@ std::vector<std::pair<std::string, std::string>> published_hosts(const Request& 
   for (const auto& src : domain_documents(domain, email))
     docs.push_back(std::async(std::launch::async, [&, src] { return fetch_autoconfig(src, email, fetch, deadline, report, false); }));
   for (auto& d : docs)
-    if (auto c = d.get())
-      for (const auto* list : {&c->incoming, &c->outgoing})
-        for (const auto& e : *list) out.emplace_back(lower(e.host), c->detail);
+    if (auto c = d.get()) out.push_back(std::move(*c));
   return out;
+}
+
+void collect_hosts(const std::vector<Candidate>& candidates, std::vector<std::pair<std::string, std::string>>& out) {
+  for (const auto& c : candidates)
+    for (const auto* list : {&c.incoming, &c.outgoing})
+      for (const auto& e : *list) out.emplace_back(lower(e.host), c.detail);
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> published_hosts(const Request& request, Clock::time_point deadline, ConnectionGate* gate) {
+  std::vector<std::pair<std::string, std::string>> out;
+  collect_hosts(domain_candidates(request, deadline, gate), out);
+  return out;
+}
+
+std::optional<DiscoveryEvidence::Replacement> find_replacement(const Request& request, Subject subject, Clock::time_point deadline,
+                                                               ConnectionGate* gate,
+                                                               std::vector<std::pair<std::string, std::string>>& published) {
+  const Endpoint* broken = subject == Subject::incoming ? (request.account.incoming ? &*request.account.incoming : nullptr)
+                                                        : (request.account.outgoing ? &*request.account.outgoing : nullptr);
+  const std::string domain = domain_of(request.account.email);
+  if (!valid_domain(domain)) return std::nullopt;
+  // A missing server: what a mail client would set up (IMAP first), with the source's user name and method.
+  const Protocol wanted = broken ? broken->protocol : subject == Subject::outgoing ? Protocol::smtp : Protocol::imap;
+  const std::string broken_host = broken ? lower(broken->host) : std::string();
+  std::vector<Candidate> candidates;
+  if (auto known = provider_settings(domain, request.account.email)) {
+    candidates.push_back({"provider", known->source, known->incoming, known->outgoing});
+    collect_hosts({candidates.back()}, published);
+  }
+  auto docs = domain_candidates(request, deadline, gate);
+  collect_hosts(docs, published);
+  for (auto& d : docs) candidates.push_back(std::move(d));
+  // The same protocol first (an IMAP account stays IMAP), then any the sources name, in their order of trust.
+  for (const bool same_protocol : {true, false}) {
+    for (const auto& c : candidates) {
+      for (const auto& e : subject == Subject::incoming ? c.incoming : c.outgoing) {
+        if (same_protocol != (e.protocol == wanted)) continue;
+        if (lower(e.host) == broken_host || !discovery::why_unconfirmed(c.source, e, domain).empty()) continue;
+        DiscoveryEvidence::Replacement r;
+        r.subject = subject;
+        r.source = c.source;
+        r.detail = c.detail;
+        // What the fix would leave: the account's own user name and login method on the published server.
+        r.endpoint = broken ? *broken : e;
+        r.endpoint.password = Secret();
+        r.endpoint.subject = subject;
+        if (r.endpoint.username.empty()) r.endpoint.username = request.account.email;
+        r.endpoint.protocol = e.protocol;
+        r.endpoint.host = e.host;
+        r.endpoint.port = e.port;
+        r.endpoint.security = e.security;
+        return r;
+      }
+    }
+  }
+  return std::nullopt;
 }
 
 nlohmann::json candidates_json(const DiscoveryEvidence& ev) {
@@ -308,7 +373,7 @@ nlohmann::json candidates_json(const DiscoveryEvidence& ev) {
 }
 
 nlohmann::json to_json(const DiscoveryEvidence& ev) {
-  if (!ev.ran) return nullptr;
+  if (!ev.ran && ev.replacements.empty()) return nullptr;
   nlohmann::json j;
   j["mx"] = ev.mx_hosts;
   j["srv"] = nlohmann::json::array();
@@ -318,6 +383,13 @@ nlohmann::json to_json(const DiscoveryEvidence& ev) {
   j["chosen"] = nlohmann::json::array();
   for (const auto& c : ev.chosen) j["chosen"].push_back({{"subject", to_string(c.subject)}, {"source", c.source}, {"detail", c.detail}});
   j["notes"] = ev.notes;
+  if (!ev.replacements.empty()) {
+    j["replacements"] = nlohmann::json::array();
+    for (const auto& r : ev.replacements)
+      j["replacements"].push_back({{"subject", to_string(r.subject)}, {"source", r.source}, {"detail", r.detail},
+                                   {"protocol", to_string(r.endpoint.protocol)}, {"host", r.endpoint.host},
+                                   {"port", r.endpoint.port}, {"security", to_string(r.endpoint.security)}});
+  }
   return j;
 }
 

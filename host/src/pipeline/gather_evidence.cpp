@@ -1,3 +1,4 @@
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -11,6 +12,7 @@
 #include "maildoctor/kb.hpp"
 #include "pipeline/probe_plan.hpp"
 #include "probe/probe.hpp"
+#include "probe/ews_probe.hpp"
 #include "probe/probe_checks.hpp"
 
 namespace maildoctor {
@@ -80,8 +82,12 @@ Evidence gather_evidence(Request& request, const RunHooks& hooks) {
   std::atomic<bool> global_cancel{false};
   std::mutex checks_mutex;
 
-  // Only an address: find the servers first, the way a mail client would, provider knowledge first.
-  if (!request.account.incoming && !request.account.outgoing && !request.account.email.empty()) {
+  // Only an address: find the servers first, the way a mail client would, provider knowledge first. With one
+  // server given, the other is found the same way when the request asks for it (options.discover_missing).
+  const bool none_given = !request.account.incoming && !request.account.outgoing && !request.account.ews;
+  std::map<Subject, bool> configured{{Subject::incoming, request.account.incoming.has_value()},
+                                     {Subject::outgoing, request.account.outgoing.has_value()}};
+  if (none_given && !request.account.email.empty()) {
     DiscoverHooks dh;
     dh.connection_gate = hooks.connection_gate.get();
     dh.on_check = [&](const Check& c) {
@@ -151,30 +157,106 @@ Evidence gather_evidence(Request& request, const RunHooks& hooks) {
     }
   };
 
-  for (auto& s : slots) {
-    Slot* slot = s.get();
+  // An EWS account's URL: its own credential-free probe, beside the mail probes and under the same deadline.
+  std::future<probe::EwsOutput> ews;
+  if (request.account.ews) {
+    probe::EwsSpec spec;
+    spec.server = *request.account.ews;
+    spec.connect_to = request.options.connect_to;
+    spec.cacert = request.options.cacert;
+    spec.resolver.servers = request.options.dns_servers;
+    spec.proxy = request.options.proxy;
+    spec.t0 = t0;
+    spec.deadline = deadline;
+    spec.gate = hooks.connection_gate.get();
+    ews = std::async(std::launch::async, [spec, &global_cancel] { return probe::run_ews_probe(spec, global_cancel); });
+  }
+
+  auto start = [&global_cancel, &publish](Slot* slot) {
     slot->thread = std::thread([slot, &global_cancel, &publish] {
       slot->output = probe::run_probe(slot->plan.spec, slot->progress, global_cancel);
       slot->progress.finished = true;
       publish(*slot);
     });
-  }
+  };
+  for (auto& s : slots) start(s.get());
 
+  // A configured server whose name does not exist: what the address's own trusted sources publish instead is looked
+  // up while the other probes run, then probed without credentials, so a fix names a server proven to answer.
+  const bool may_replace = request.options.alternatives && !request.account.email.empty() && !global_cancel;
+  std::vector<std::future<std::optional<DiscoveryEvidence::Replacement>>> looking;
+  std::vector<std::vector<std::pair<std::string, std::string>>> published(2);
+  std::map<Slot*, DiscoveryEvidence::Replacement> replacement_of;
+  std::map<Subject, bool> replacing;
+  auto look_for = [&](Subject subject) {
+    replacing[subject] = true;
+    // Half of what is left: the replacement's probe needs the rest.
+    const auto now = Clock::now();
+    const auto until = now + (deadline - now) / 2;
+    auto& sink = published[subject == Subject::incoming ? 0 : 1];
+    looking.push_back(std::async(std::launch::async, [&request, subject, until, &hooks, &sink] {
+      return find_replacement(request, subject, until, hooks.connection_gate.get(), sink);
+    }));
+  };
+  // A server the account lacks (options.discover_missing; never for an EWS account, whose sending is EWS too): what
+  // the same trusted sources publish is proposed once it answered, never adopted and never given the password.
+  if (request.options.discover_missing && !none_given && !request.account.ews && !request.account.email.empty() && !global_cancel)
+    for (Subject subject : {Subject::incoming, Subject::outgoing})
+      if (!configured[subject]) look_for(subject);
   for (;;) {
+    if (may_replace) {
+      for (std::size_t i = 0; i < slots.size(); ++i) {
+        Slot* s = slots[i].get();
+        const Subject subject = s->plan.spec.endpoint.subject;
+        if (!s->plan.primary || !s->progress.finished || !configured[subject] || replacing[subject]) continue;
+        if (s->output.result.dns.status != DnsEvidence::Status::not_found) continue;
+        look_for(subject);
+      }
+    }
+    {
+      for (auto& f : looking) {
+        if (!f.valid() || f.wait_for(std::chrono::seconds(0)) != std::future_status::ready) continue;
+        auto found = f.get();
+        if (!found || Clock::now() >= deadline || global_cancel) continue;
+        auto s = std::make_unique<Slot>();
+        s->plan = pipeline::plan_replacement(request, found->endpoint, t0, deadline);
+        s->plan.spec.gate = hooks.connection_gate.get();
+        replacement_of[s.get()] = *found;
+        start(s.get());
+        slots.push_back(std::move(s));
+      }
+    }
     bool all_done = true;
     for (auto& s : slots) all_done = all_done && s->progress.finished;
+    for (auto& f : looking) all_done = all_done && !f.valid();
     if (all_done) break;
     if (hooks.cancel && hooks.cancel->load()) global_cancel = true;
     stop_wrong_mode_waits(slots);
     std::this_thread::sleep_for(kWatchInterval);
   }
   for (auto& s : slots) s->thread.join();
+  if (ews.valid()) {
+    // The mail probes may be done long before: the EWS probe still ends by the deadline, or at a cancel.
+    while (ews.wait_for(kWatchInterval) != std::future_status::ready)
+      if (hooks.cancel && hooks.cancel->load()) global_cancel = true;
+    auto out = ews.get();
+    std::lock_guard<std::mutex> lock(checks_mutex);
+    for (auto& c : out.checks) {
+      if (hooks.on_check) hooks.on_check(c);
+      ev.checks.push_back(std::move(c));
+    }
+    for (auto& t : out.transcript) ev.transcript.push_back(std::move(t));
+    ev.ews = std::move(out.evidence);
+  }
   reservation.reset();
+  for (auto& list : published)
+    for (auto& h : list) ev.discovery.confirmed_hosts.push_back(std::move(h));
 
   // A certificate that names another server: only a source independent of that server may confirm one of its names.
   // When discovery did not already read the domain's own documents, they are read now, in what time is left.
   if (!ev.discovery.ran && needs_confirmation_source(slots) && Clock::now() < deadline && !global_cancel)
-    ev.discovery.confirmed_hosts = published_hosts(request, deadline, hooks.connection_gate.get());
+    for (auto& h : published_hosts(request, deadline, hooks.connection_gate.get()))
+      ev.discovery.confirmed_hosts.push_back(std::move(h));  // after a replacement's own published hosts, if any
 
   // One budget for the whole transcript, filled probe by probe. A probe cut short says so in its own marker line
   // (one per probe, so still bounded); a later probe's lines are still kept while they fit.
@@ -189,6 +271,11 @@ Evidence gather_evidence(Request& request, const RunHooks& hooks) {
       }
       transcript_bytes += l.line.size();
       ev.transcript.push_back({r.endpoint.subject, l.dir, l.ms, std::move(l.line), target});
+    }
+    if (const auto rep = replacement_of.find(s.get()); rep != replacement_of.end()) {
+      ev.discovery.replacements.push_back(rep->second);
+      ev.replacements.push_back(std::move(r));
+      continue;
     }
     (s->plan.primary ? ev.primary : ev.alternatives).push_back(std::move(r));
   }

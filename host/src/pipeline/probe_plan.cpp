@@ -38,21 +38,34 @@ std::vector<PortSecurity> alternatives_for(const Endpoint& ep) {
   return out;
 }
 
+namespace {
+probe::ProbeSpec base_spec(const Request& request, const Endpoint& ep, probe::Clock::time_point t0, probe::Clock::time_point deadline) {
+  probe::ProbeSpec s;
+  s.endpoint = ep;
+  s.account_email = request.account.email;
+  s.connect_to = request.options.connect_to;
+  s.cacert = request.options.cacert;
+  s.resolver.servers = request.options.dns_servers;
+  s.proxy = request.options.proxy;
+  s.t0 = t0;
+  s.deadline = deadline;
+  return s;
+}
+}  // namespace
+
+PlannedProbe plan_replacement(const Request& request, const Endpoint& endpoint, probe::Clock::time_point t0,
+                              probe::Clock::time_point deadline) {
+  probe::ProbeSpec s = base_spec(request, endpoint, t0, deadline);
+  s.endpoint.password = Secret();
+  s.alternative = true;
+  s.not_attempted_reason = "a server published in place of one that does not resolve is probed without credentials";
+  return {std::move(s), false};
+}
+
 std::vector<PlannedProbe> plan_probes(const Request& request, probe::Clock::time_point t0, probe::Clock::time_point deadline,
                                       const std::map<Subject, std::string>& held) {
   std::vector<PlannedProbe> out;
-  auto base = [&](const Endpoint& ep) {
-    probe::ProbeSpec s;
-    s.endpoint = ep;
-    s.account_email = request.account.email;
-    s.connect_to = request.options.connect_to;
-    s.cacert = request.options.cacert;
-    s.resolver.servers = request.options.dns_servers;
-    s.proxy = request.options.proxy;
-    s.t0 = t0;
-    s.deadline = deadline;
-    return s;
-  };
+  auto base = [&](const Endpoint& ep) { return base_spec(request, ep, t0, deadline); };
   std::vector<const Endpoint*> endpoints;
   if (request.account.incoming) endpoints.push_back(&*request.account.incoming);
   if (request.account.outgoing) endpoints.push_back(&*request.account.outgoing);

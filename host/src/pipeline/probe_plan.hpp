@@ -30,4 +30,9 @@ std::vector<PortSecurity> alternatives_for(const Endpoint& ep);
 std::vector<PlannedProbe> plan_probes(const Request& request, probe::Clock::time_point t0, probe::Clock::time_point deadline,
                                       const std::map<Subject, std::string>& held = {});
 
+// The probe of a server that replaces an unresolvable configured one (DiscoveryEvidence::Replacement): never with
+// credentials, as every alternative.
+PlannedProbe plan_replacement(const Request& request, const Endpoint& endpoint, probe::Clock::time_point t0,
+                              probe::Clock::time_point deadline);
+
 }  // namespace maildoctor::pipeline

@@ -1,5 +1,9 @@
 #include <cctype>
+#include <cstdlib>
 #include <limits>
+#include <memory>
+
+#include <curl/curl.h>
 
 #include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
@@ -136,6 +140,44 @@ Endpoint read_endpoint(const json& j, Subject subject, const std::string& path) 
   return e;
 }
 
+// An EWS server names a URL, not host and port; the password, if any, is never read: EWS is probed without one.
+EwsServer read_ews(const json& j, const std::string& path) {
+  EwsServer e;
+  e.url = read_command_safe(j, "url", path, true);
+  if (e.url.size() > 2048) throw Refusal{{path + "url", "\"url\" is too long."}};
+  std::unique_ptr<CURLU, void (*)(CURLU*)> u(curl_url(), curl_url_cleanup);
+  char* scheme = nullptr;
+  char* host = nullptr;
+  char* port = nullptr;
+  char* user = nullptr;
+  const bool parsed = u && curl_url_set(u.get(), CURLUPART_URL, e.url.c_str(), 0) == CURLUE_OK;
+  if (parsed) {
+    curl_url_get(u.get(), CURLUPART_SCHEME, &scheme, 0);
+    curl_url_get(u.get(), CURLUPART_HOST, &host, 0);
+    curl_url_get(u.get(), CURLUPART_PORT, &port, CURLU_DEFAULT_PORT);
+    curl_url_get(u.get(), CURLUPART_USER, &user, 0);
+  }
+  const bool https = scheme && std::string(scheme) == "https";
+  const bool has_user = user != nullptr;
+  if (host) e.host = host;
+  const long n = port ? std::strtol(port, nullptr, 10) : 0;
+  for (char* part : {scheme, host, port, user}) curl_free(part);
+  if (!parsed || !https) throw Refusal{{path + "url", "\"url\" must be an https:// URL."}};
+  if (has_user) throw Refusal{{path + "url", "\"url\" must not contain a user name or password."}};
+  if (e.host.size() > 2 && e.host.front() == '[' && e.host.back() == ']') e.host = e.host.substr(1, e.host.size() - 2);
+  if (!valid_host(e.host)) throw Refusal{{path + "url", "\"url\" has no valid host name."}};
+  if (n < 1 || n > 65535) throw Refusal{{path + "url", "\"url\" has no valid port."}};
+  e.port = static_cast<std::uint16_t>(n);
+  e.username = read_command_safe(j, "username", path, false);
+  const std::string auth = read_string(j, "auth", path, false);
+  if (!auth.empty()) {
+    auto a = parse_auth_method(auth);
+    if (!a) throw Refusal{{path + "auth", "\"auth\" must be one of password, password-encrypted, oauth2, ntlm, gssapi, tls-certificate, none."}};
+    e.auth = *a;
+  }
+  return e;
+}
+
 Proxy read_proxy(const json& j) {
   if (!j.is_object()) throw Refusal{{"proxy", "\"proxy\" must be an object."}};
   Proxy p;
@@ -165,9 +207,15 @@ Request read_request(const json& j) {
   if (!r.account.email.empty() && r.account.email.find('@') == std::string::npos)
     throw Refusal{{"account.email", "\"email\" must be an address such as name@example.com."}};
   r.account.name = read_string(*account, "name", "account.", false);
-  if (const json* in = member(*account, "incoming")) r.account.incoming = read_endpoint(*in, Subject::incoming, "account.incoming.");
+  if (const json* in = member(*account, "incoming")) {
+    if (in->is_object() && in->contains("protocol") && (*in)["protocol"] == "ews")
+      r.account.ews = read_ews(*in, "account.incoming.");
+    else
+      r.account.incoming = read_endpoint(*in, Subject::incoming, "account.incoming.");
+  }
   if (const json* out = member(*account, "outgoing")) r.account.outgoing = read_endpoint(*out, Subject::outgoing, "account.outgoing.");
-  if (!r.account.incoming && !r.account.outgoing && r.account.email.empty())
+  if (r.account.ews && r.account.ews->username.empty()) r.account.ews->username = r.account.email;
+  if (!r.account.incoming && !r.account.outgoing && !r.account.ews && r.account.email.empty())
     throw Refusal{{"account", "give an e-mail address, an incoming server, or an outgoing server."}};
   for (Endpoint* e : {r.account.incoming ? &*r.account.incoming : nullptr, r.account.outgoing ? &*r.account.outgoing : nullptr})
     if (e && e->username.empty()) e->username = r.account.email;
@@ -178,6 +226,7 @@ Request read_request(const json& j) {
     if (!opt->is_object()) throw Refusal{{"options", "\"options\" must be an object."}};
     r.options.login = read_bool(*opt, "login", "options.", true);
     r.options.alternatives = read_bool(*opt, "alternatives", "options.", true);
+    r.options.discover_missing = read_bool(*opt, "discover_missing", "options.", false);
     if (const json* d = member(*opt, "deadline_ms")) {
       if (!d->is_number_integer()) throw Refusal{{"options.deadline_ms", "\"deadline_ms\" must be a whole number of milliseconds."}};
       const auto ms = d->get<long long>();
