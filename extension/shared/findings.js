@@ -30,6 +30,11 @@ function tableText(code, action, part, t) {
   return (action && t(findingKey(`${code}.${action}`, part))) || t(findingKey(code, part)) || "";
 }
 
+/** The wait a server named (params.wait_seconds), as the host says it: seconds below two minutes, else minutes. */
+function waitSentence(seconds, t) {
+  return seconds < 120 ? t("findingWaitSeconds", [String(seconds)]) : t("findingWaitMinutes", [String(Math.round(seconds / 60))]);
+}
+
 /** The title of a code alone (for possible causes and the menu), in the UI language. */
 export function codeTitle(code, t) {
   return tableText(code, null, "title", t) || String(code);
@@ -49,7 +54,12 @@ export function localizeFinding(finding, t) {
     return text ? fillParams(text, params, t) : "";
   };
   const title = (english && finding?.title) || own("title") || finding?.title || code;
-  const detail = (english && finding?.detail) || own("detail") || finding?.detail || "";
+  let detail = (english && finding?.detail) || own("detail") || finding?.detail || "";
+  // The host's English detail already names the wait the server asked for; the table's text does not.
+  if (!(english && finding?.detail) && Number.isInteger(params.wait_seconds) && params.wait_seconds > 0) {
+    const wait = waitSentence(params.wait_seconds, t);
+    if (wait) detail = detail ? `${detail} ${wait}` : wait;
+  }
   let basis = "";
   if (params.inferred === true && typeof params.basis === "string") {
     basis = t(`basis_${params.basis.replace(/[^A-Za-z0-9]/g, "_")}`, [params.provider_name || t("providerUnknown")]);

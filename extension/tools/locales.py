@@ -80,6 +80,8 @@ UI = {
  "uiLanguage": ("en", "de"),
  "providerUnknown": ("your mail provider", "Ihrem Anbieter"),
  "securityNone": ("no encryption", "keine Verschlüsselung"),
+ "findingWaitSeconds": ("The server asks to wait $SECONDS$ seconds before the next attempt.", "Der Server bittet, vor dem nächsten Versuch $SECONDS$ Sekunden zu warten.", {"SECONDS": "$1"}),
+ "findingWaitMinutes": ("The server asks to wait about $MINUTES$ minutes before the next attempt.", "Der Server bittet, vor dem nächsten Versuch etwa $MINUTES$ Minuten zu warten.", {"MINUTES": "$1"}),
  "statusConsent": ("Test the password?", "Passwort testen?"),
  "statusQueued": ("Waiting…", "Wartet…"),
  "statusWarning": ("Action needed soon", "Bald handeln"),

@@ -163,3 +163,24 @@ TEST_CASE("RFC 4954 AUTH reply codes", "[rules]") {
   CHECK(classify_reply(Protocol::smtp, {"432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded"}) == "proto.server_unavailable");
   CHECK(classify_reply(Protocol::smtp, {"538 5.7.11 Encryption required for requested authentication mechanism"}) == "auth.tls_required");
 }
+
+TEST_CASE("a wait the server names is read in the rule's unit, rounded up to whole seconds", "[rules]") {
+  auto r = rule(R"({"id":"w","match":{"text_any":"throttled"},"finding":{"code":"auth.rate_limited","title":"t","detail":"d"},
+    "wait":{"after":["Suggested Backoff Time:"],"unit":"milliseconds"},"sources":["https://e.example"]})");
+  REQUIRE(r.wait);
+  CHECK(rules::wait_seconds(*r.wait, "NO Request is throttled. Suggested Backoff Time: 299910 milliseconds") == 300);
+  CHECK(rules::wait_seconds(*r.wait, "suggested backoff time:1 milliseconds") == 1);
+  CHECK(rules::wait_seconds(*r.wait, "Suggested Backoff Time: 0 milliseconds") == 0);
+  // No number, a number elsewhere, or a run of digits too long to be a time: no wait.
+  CHECK_FALSE(rules::wait_seconds(*r.wait, "Request is throttled. Suggested Backoff Time: soon"));
+  CHECK_FALSE(rules::wait_seconds(*r.wait, "Request 42 is throttled"));
+  CHECK_FALSE(rules::wait_seconds(*r.wait, "Suggested Backoff Time: 99999999999999999999999 milliseconds"));
+  rules::WaitSpec minutes{{"try again in"}, 60000};
+  CHECK(rules::wait_seconds(minutes, "Try again in 5 minutes") == 300);
+
+  std::vector<std::string> errors;
+  CHECK_FALSE(rules::parse_rule(json::parse(R"({"id":"x","match":{"text_any":"t"},"finding":{"code":"auth.rate_limited","title":"t","detail":"d"},
+    "wait":{"after":["x"],"unit":"fortnights"}})"), errors));
+  CHECK_FALSE(rules::parse_rule(json::parse(R"({"id":"x","match":{"text_any":"t"},"finding":{"code":"auth.rate_limited","title":"t","detail":"d"},
+    "wait":{"unit":"seconds"}})"), errors));
+}

@@ -59,6 +59,13 @@ struct FixTemplate {
   nlohmann::json value;
 };
 
+// A wait the server names in its reply ("Suggested Backoff Time: 299910 milliseconds"): the number right after one of
+// the markers, read in the unit, becomes the finding's params.wait_seconds, so that the user is told how long.
+struct WaitSpec {
+  std::vector<std::string> after;  // case-insensitive markers the number follows
+  int unit_ms = 1000;              // milliseconds: 1, seconds: 1000, minutes: 60000
+};
+
 struct Rule {
   std::string id;
   Match match;
@@ -68,6 +75,7 @@ struct Rule {
   std::string detail;
   nlohmann::json params = nlohmann::json::object();
   std::vector<FixTemplate> fixes;
+  std::optional<WaitSpec> wait;
   std::vector<std::string> sources;  // where the reply text was seen in public
   std::string file;
 };
@@ -94,6 +102,9 @@ struct MatchInput {
 
 bool matches(const Rule& rule, const MatchInput& in);
 const Rule* first_match(const std::vector<Rule>& all, const MatchInput& in);
+
+// The wait a reply names, in whole seconds rounded up, when a marker of the spec is followed by a number.
+std::optional<long long> wait_seconds(const WaitSpec& spec, const std::string& text);
 
 // The server offers SASL mechanisms, and every one of them is an OAuth2 flavour: a password cannot log in.
 bool oauth_only(const std::vector<std::string>& mechanisms);

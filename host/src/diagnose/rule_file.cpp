@@ -1,3 +1,4 @@
+#include <map>
 #include <set>
 
 #include "diagnose/codes.hpp"
@@ -190,6 +191,17 @@ std::optional<Rule> parse_rule(const json& j, std::vector<std::string>& errors) 
       if (t.kind == "change_setting" && (t.setting.empty() || t.value.is_null())) rd.fail("fixes: change_setting needs setting and value");
       r.fixes.push_back(std::move(t));
     }
+  }
+  if (auto w = j.find("wait"); w != j.end()) {
+    static const std::map<std::string, int> units{{"milliseconds", 1}, {"seconds", 1000}, {"minutes", 60000}};
+    WaitSpec spec;
+    spec.after = w->is_object() ? rd.strings(*w, "after") : std::vector<std::string>{};
+    const std::string unit = w->is_object() ? rd.string(*w, "unit") : "";
+    if (spec.after.empty() || !units.count(unit))
+      rd.fail("wait: needs \"after\" (markers) and \"unit\" (milliseconds, seconds or minutes)");
+    else
+      spec.unit_ms = units.at(unit);
+    r.wait = std::move(spec);
   }
   r.sources = rd.strings(j, "sources");
   if (errors.size() != before) return std::nullopt;

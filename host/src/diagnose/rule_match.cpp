@@ -125,4 +125,22 @@ const Rule* first_match(const std::vector<Rule>& all, const MatchInput& in_) {
   return nullptr;
 }
 
+std::optional<long long> wait_seconds(const WaitSpec& spec, const std::string& text) {
+  const std::string hay = kb::lower(text);
+  for (const auto& marker : spec.after) {
+    auto at = hay.find(kb::lower(marker));
+    if (at == std::string::npos) continue;
+    at += marker.size();
+    while (at < hay.size() && (hay[at] == ' ' || hay[at] == '\t')) ++at;
+    long long n = 0;
+    std::size_t digits = 0;
+    // Twelve digits are more than any real wait; a longer run is not a time.
+    for (; at < hay.size() && std::isdigit(static_cast<unsigned char>(hay[at])) && digits < 13; ++at, ++digits)
+      n = n * 10 + (hay[at] - '0');
+    if (digits == 0 || digits > 12) continue;
+    return (n * spec.unit_ms + 999) / 1000;
+  }
+  return std::nullopt;
+}
+
 }  // namespace maildoctor::rules
