@@ -105,6 +105,7 @@ class ReplayServer:
         d.send(s.get("greeting", "* OK IMAP4rev1 Service Ready"))
         caps = s.get("capability", ["IMAP4rev1", "AUTH=PLAIN", "AUTH=LOGIN"])
         logged_in = False
+        identified = False
         while True:
             line = d.read_line()
             if line is None:
@@ -122,6 +123,7 @@ class ReplayServer:
                 d.send(tag + " OK Begin TLS negotiation now")
                 d.start_tls()
             elif cmd == "ID":
+                identified = True
                 d.send('* ID ("name" "replay")')
                 d.send(tag + " OK ID completed")
             elif cmd in ("LOGIN", "AUTHENTICATE"):
@@ -143,6 +145,9 @@ class ReplayServer:
                 logged_in = lines[-1].upper().startswith("OK")
             elif cmd in ("SELECT", "EXAMINE") and logged_in:
                 sel = s.get("select")
+                # "select_without_id": the refusal is for clients that did not send IMAP ID (NetEase's rule).
+                if sel and s.get("select_without_id") and identified:
+                    sel = None
                 if sel:
                     for l in sel[:-1]:
                         d.send(l)

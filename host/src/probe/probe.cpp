@@ -244,6 +244,16 @@ void after_login(const ProbeSpec& spec, CurlSession& session, transcript::Sessio
   a.attempted = true;
   switch (p) {
     case Protocol::imap: {
+      // Thunderbird sends IMAP ID after the login where the server offers it (mail.server.default.send_client_info),
+      // and some servers (NetEase 163/126) open no folder for a client that has not: without it the probe would
+      // report a block that Thunderbird never meets. Its answer decides nothing; only a broken connection ends here.
+      if (r.caps.id) {
+        auto id = ch.command("M0 ID (\"name\" \"maildoctor\" \"version\" \"" MAILDOCTOR_VERSION "\")");
+        if (!id.ok) {
+          a.error = id.error;
+          break;
+        }
+      }
       auto mailbox = ch.command("M1 EXAMINE INBOX");
       a.mailbox = mailbox.reply;
       a.error = mailbox.error;
