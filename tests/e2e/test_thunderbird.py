@@ -163,6 +163,11 @@ def test_popup_shows_the_account_and_its_first_finding(tb, login_failed):
     open_popup(tb)
     view, card = read_popup(tb)
     entry = account_state(tb)
+    # The diagnosis the fixture waited for is the last one: no automatic trigger may start another within the
+    # cooldown (the add-on once let a trigger that came while the debounced run read its options start a second run,
+    # and the popup said "Checking…" here).
+    assert entry["startedAt"] == login_failed["startedAt"] and not entry.get("checking"), \
+        f"another diagnosis followed the login failure's: {entry.get('trigger')}, checking={entry.get('checking')}"
     assert view["title"] == MESSAGES["popupTitle"]
     assert card["name"] == ACCOUNT_NAME
     lead = first_error(entry)
