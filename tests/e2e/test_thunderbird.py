@@ -315,6 +315,9 @@ def test_apply_then_undo_of_a_corrected_security_setting(tb, login_failed):
     # The popup re-renders a moment after the state is stored: click once the button is there.
     read_popup_when(tb, lambda c: any(b["text"] == label for b in c["buttons"]), account=account)
     assert tb.popup(content_script("click.js"), [account, label]).get("clicked"), f"no '{label}' button"
+    # The confirmation is drawn once the background answered the popup's previewFix (the old and the new value):
+    # click Apply once it is there (clicking at once found no Apply button in 1 of 4 loaded runs).
+    read_popup_when(tb, lambda c: any(b["text"] == MESSAGES["buttonApply"] for b in c["buttons"]), account=account)
     assert tb.popup(content_script("click.js"), [account, MESSAGES["buttonApply"]]).get("clicked"), "no confirmation"
 
     applied = wait_for_diagnosis(tb, lambda e: e.get("trigger") == "after-fix" and e.get("undo"), account=account, what="re-check after Apply")
