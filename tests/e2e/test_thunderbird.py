@@ -185,6 +185,8 @@ def test_consent_in_the_popup_tests_the_saved_password_once_and_shows_the_server
     before = tb.bed.mark()
     # The consent: the inferred finding's action ("Test the saved password once"), or the card's general offer.
     consent = [MESSAGES["testPasswordOnceButton"], MESSAGES["testPasswordButton"]]
+    # A popup opened afresh draws its cards once the background answered getState: click once the button is there.
+    read_popup_when(tb, lambda c: any(b["text"] in consent for b in c["buttons"]))
     clicked = tb.popup(content_script("click.js"), [ACCOUNT, consent])
     assert clicked.get("clicked"), f"no {consent} button in the card: {clicked}"
     entry = wait_for_diagnosis(tb, lambda e: e.get("usedPassword") is True and e.get("trigger") == "popup",
@@ -241,6 +243,7 @@ def test_new_password_entered_in_the_popup_is_tested_with_one_login_and_the_chec
     """The app-password flow on Dovecot: the saved password is wrong, the user types the right one into the popup."""
     right = tb.bed.dovecots["tb"].users[tb.user]
     open_popup(tb)
+    read_popup_when(tb, lambda c: any(b["text"] == MESSAGES["newPasswordButtonPlain"] for b in c["buttons"]))
     opened = tb.popup(content_script("click.js"), [ACCOUNT, MESSAGES["newPasswordButtonPlain"]])
     assert opened.get("clicked"), f"no '{MESSAGES['newPasswordButtonPlain']}' for a wrong password: {opened}"
     tb.popup_pngs(os.path.join(ARTIFACTS, "e2e-popup-new-password-form"))
