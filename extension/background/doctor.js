@@ -101,12 +101,16 @@ export function createDoctor(deps) {
   }
 
   async function runAutomatic(accountId, payload) {
-    const options = await getOptions();
-    if (!options.autoDiagnose) return null;
-    const entry = await diagnose(accountId, { ...payload, userConfirmedPassword: false });
+    // No await before diagnose(): it claims the account (inFlight) at once, so a trigger that arrives after the
+    // debouncer fired is merged into this run's rank rules (dropped, or a follow-up), never a second diagnosis of
+    // its own. (Reading the options here first left a gap in which Thunderbird's next retry or the start-up check
+    // was neither merged nor dropped: the account showed "checking" again after the diagnosis the user just saw,
+    // and the same cause was notified twice.) The autoDiagnose option is read inside the claimed run.
+    const entry = await diagnose(accountId, { ...payload, userConfirmedPassword: false, automatic: true });
+    if (!entry) return null;
     lastAutomatic.set(accountId, { at: now(), rank: TRIGGER_RANK[payload.trigger] ?? 0 });
     // A re-check because the popup opened is already in front of the user: no notification for it.
-    if (entry && payload.trigger !== "popup") await notifyOnce(accountId, entry);
+    if (payload.trigger !== "popup") await notifyOnce(accountId, entry);
     return entry;
   }
 
@@ -139,22 +143,31 @@ export function createDoctor(deps) {
     return true;
   }
 
-  async function diagnose(accountId, { trigger = "popup", scope = "account", identityId = null, observedError = null, userConfirmedPassword = false, userConfirmedToken = false } = {}) {
+  async function diagnose(accountId, { trigger = "popup", scope = "account", identityId = null, observedError = null, userConfirmedPassword = false, userConfirmedToken = false, automatic = false } = {}) {
     // A check already running answers for this one too, except when the user just agreed to test the saved password
     // and the running check does not have that consent: the consent must lead to its test, once that check is done.
     while (inFlight.has(accountId)) {
       const running = inFlight.get(accountId);
-      if ((!userConfirmedPassword && !userConfirmedToken) || running.confirmed) return running;
-      await running.catch(() => null);
+      // The running check answers when it carries every consent this one brings (password, OAuth2 sign-in test).
+      const covered = (!userConfirmedPassword || running.confirmedPassword) && (!userConfirmedToken || running.confirmedToken);
+      if (covered) {
+        const shared = await running;
+        // An automatic run that found automatic diagnosis switched off ran nothing: a check the user asked for runs.
+        if (shared !== null || automatic) return shared;
+      } else {
+        await running.catch(() => null);
+      }
     }
     const run = (async () => {
+      const options = await getOptions();
+      // An automatic trigger only runs when the user lets the add-on diagnose on its own (null: nothing ran).
+      if (automatic && !options.autoDiagnose) return null;
       let settings;
       try {
         settings = await api.getAccountSettings(accountId, identityId ?? undefined);
       } catch (e) {
         return states.finish(accountId, { ok: false, error: { code: "no_account", message: String(e?.message ?? e) } });
       }
-      const options = await getOptions();
       let passwords = {};
       const withheld = {};
       if (passwordAllowed(options.savedPassword, userConfirmedPassword)) {
@@ -190,7 +203,8 @@ export function createDoctor(deps) {
       return entry;
     })();
     run.rank = TRIGGER_RANK[trigger] ?? 0;
-    run.confirmed = userConfirmedPassword === true || userConfirmedToken === true;
+    run.confirmedPassword = userConfirmedPassword === true;
+    run.confirmedToken = userConfirmedToken === true;
     inFlight.set(accountId, run);
     try {
       return await run;

@@ -92,12 +92,14 @@ class ThunderbirdSession:
         self.mounts = []
         self.extra_logins = []  # a setup() may add saved logins here (e.g. an OAuth2 refresh token)
 
-    def start(self, saved_password_option=None, locale=None, send_account=False, setup=None, logins=()):
+    def start(self, saved_password_option=None, locale=None, send_account=False, setup=None, logins=(), incoming_host="127.0.0.2"):
         """saved_password_option: the admin default extensions.maildoctor.savedPassword; None = built-in settings.
         locale: Thunderbird's UI language (e.g. "de", from Debian's thunderbird-l10n-de); None = its default.
         send_account: also the test bed's Postfix and a second account that sends through it (SEND_ACCOUNT).
         setup(session): called once the test bed is up, before the profile is written; returns extra prefs.
-        logins: more saved logins [(origin, username, password[, realm])] (e.g. an OAuth2 refresh token)."""
+        logins: more saved logins [(origin, username, password[, realm])] (e.g. an OAuth2 refresh token).
+        incoming_host: account1's server name (the "tb" Dovecot listens on 127.0.0.2; another name must reach it some
+        other way, e.g. through a proxy that resolves it); the wrong password is saved for that name."""
         self.bed = Testbed()
         self.dovecot = self.bed.dovecot("tb", disable_plaintext_auth=False, extra=NO_AUTH_PENALTY)
         # Postfix (~2.5 s) starts while the rest is set up; its ports are known at once.
@@ -107,7 +109,8 @@ class ThunderbirdSession:
         os.makedirs(home)
         profile_dir = os.path.join(self.dir, "profile")
         self.profile_dir = profile_dir
-        prefs = account_prefs("127.0.0.2", self.dovecot.ports["imap"], self.user, self.user, MARIONETTE_PORT,
+        self.incoming_host = incoming_host
+        prefs = account_prefs(incoming_host, self.dovecot.ports["imap"], self.user, self.user, MARIONETTE_PORT,
                               savedPassword=saved_password_option)
         if locale:
             prefs["intl.locale.requested"] = locale
@@ -119,7 +122,7 @@ class ThunderbirdSession:
             prefs.update(setup(self))
         make_profile(profile_dir, prefs)
         self.host_path = install_host(home, profile_dir)
-        seed_logins(profile_dir, [("imap://127.0.0.2", self.user, WRONG_PASSWORD)] + list(logins) + self.extra_logins)
+        seed_logins(profile_dir, [(f"imap://{incoming_host}", self.user, WRONG_PASSWORD)] + list(logins) + self.extra_logins)
         self.trusted_test_ca = self.trust_test_ca(profile_dir)
         if self.smtp:
             # Ready before Thunderbird: the add-on's start-up check of the send account must find it listening.

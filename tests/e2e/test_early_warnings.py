@@ -33,8 +33,11 @@ def content_script(name):
         return f.read()
 
 
-def bind_mount(source, target):
+def bind_mount(session, source, target):
     subprocess.run(["mount", "--bind", source, target], check=True)
+    # Undone by session.close(): a later module in this namespace cannot bind over a bind of a deleted file (its
+    # source lives in the session's folder), and the proxy module's microsocks binds its own /etc/hosts.
+    session.mounts.append(target)
 
 
 def quiet_account(session):
@@ -60,11 +63,8 @@ def quiet_account(session):
         trusted = f.read() + "\n" + root.read()
     with open(os.path.join(etc, "ca-certificates.crt"), "w") as f:
         f.write(trusted)
-    bind_mount(os.path.join(etc, "hosts"), "/etc/hosts")
-    bind_mount(os.path.join(etc, "ca-certificates.crt"), bundle)
-    # session.close() unmounts them with its own: a later session in this namespace (test_oauth2.py) cannot bind over a
-    # bind of a file that was deleted with this session's folder.
-    session.mounts += ["/etc/hosts", bundle]
+    bind_mount(session, os.path.join(etc, "hosts"), "/etc/hosts")
+    bind_mount(session, os.path.join(etc, "ca-certificates.crt"), bundle)
     user = sorted(bed.dovecots["early"].users)[-1]
     session.quiet_user = user
     return {

@@ -163,6 +163,11 @@ def test_popup_shows_the_account_and_its_first_finding(tb, login_failed):
     open_popup(tb)
     view, card = read_popup(tb)
     entry = account_state(tb)
+    # The diagnosis the fixture waited for is the last one: no automatic trigger may start another within the
+    # cooldown (the add-on once let a trigger that came while the debounced run read its options start a second run,
+    # and the popup said "Checking…" here).
+    assert entry["startedAt"] == login_failed["startedAt"] and not entry.get("checking"), \
+        f"another diagnosis followed the login failure's: {entry.get('trigger')}, checking={entry.get('checking')}"
     assert view["title"] == MESSAGES["popupTitle"]
     assert card["name"] == ACCOUNT_NAME
     lead = first_error(entry)
@@ -180,6 +185,8 @@ def test_consent_in_the_popup_tests_the_saved_password_once_and_shows_the_server
     before = tb.bed.mark()
     # The consent: the inferred finding's action ("Test the saved password once"), or the card's general offer.
     consent = [MESSAGES["testPasswordOnceButton"], MESSAGES["testPasswordButton"]]
+    # A popup opened afresh draws its cards once the background answered getState: click once the button is there.
+    read_popup_when(tb, lambda c: any(b["text"] in consent for b in c["buttons"]))
     clicked = tb.popup(content_script("click.js"), [ACCOUNT, consent])
     assert clicked.get("clicked"), f"no {consent} button in the card: {clicked}"
     entry = wait_for_diagnosis(tb, lambda e: e.get("usedPassword") is True and e.get("trigger") == "popup",
@@ -236,6 +243,7 @@ def test_new_password_entered_in_the_popup_is_tested_with_one_login_and_the_chec
     """The app-password flow on Dovecot: the saved password is wrong, the user types the right one into the popup."""
     right = tb.bed.dovecots["tb"].users[tb.user]
     open_popup(tb)
+    read_popup_when(tb, lambda c: any(b["text"] == MESSAGES["newPasswordButtonPlain"] for b in c["buttons"]))
     opened = tb.popup(content_script("click.js"), [ACCOUNT, MESSAGES["newPasswordButtonPlain"]])
     assert opened.get("clicked"), f"no '{MESSAGES['newPasswordButtonPlain']}' for a wrong password: {opened}"
     tb.popup_pngs(os.path.join(ARTIFACTS, "e2e-popup-new-password-form"))
@@ -310,6 +318,9 @@ def test_apply_then_undo_of_a_corrected_security_setting(tb, login_failed):
     # The popup re-renders a moment after the state is stored: click once the button is there.
     read_popup_when(tb, lambda c: any(b["text"] == label for b in c["buttons"]), account=account)
     assert tb.popup(content_script("click.js"), [account, label]).get("clicked"), f"no '{label}' button"
+    # The confirmation is drawn once the background answered the popup's previewFix (the old and the new value):
+    # click Apply once it is there (clicking at once found no Apply button in 1 of 4 loaded runs).
+    read_popup_when(tb, lambda c: any(b["text"] == MESSAGES["buttonApply"] for b in c["buttons"]), account=account)
     assert tb.popup(content_script("click.js"), [account, MESSAGES["buttonApply"]]).get("clicked"), "no confirmation"
 
     applied = wait_for_diagnosis(tb, lambda e: e.get("trigger") == "after-fix" and e.get("undo"), account=account, what="re-check after Apply")

@@ -196,6 +196,60 @@ test("a login failure during a running start-up check is diagnosed right after i
   }
 });
 
+test("a trigger that arrives while the debounced diagnosis reads the options joins it: one diagnosis, one notification", async () => {
+  // The e2e race: the debouncer fired, the options were still being read (storage and the experiment, slow on a
+  // loaded machine), and Thunderbird's next retry or the start-up check came in: it was neither merged nor dropped,
+  // so a second diagnosis ran right after the first (the popup said "checking" again) or the same cause was notified
+  // twice.
+  mock.timers.enable({ apis: ["setTimeout"] });
+  try {
+    const options = { autoDiagnose: true, savedPassword: "ask" };
+    let gate = null;
+    let release = null;
+    const { doctor, states, calls } = await world({ getOptions: async () => (gate ? gate.then(() => options) : options) });
+    assert.equal(doctor.onLoginFailure({ accountId: "account1", subject: "incoming", message: "Login to server mail.example.test failed." }), true);
+    gate = new Promise((r) => (release = r));
+    await settle(1000);
+    assert.equal(calls.requests.length, 0, "the debouncer fired; the options are still being read");
+    assert.equal(doctor.onLoginFailure({ accountId: "account1", subject: "incoming", message: "again" }), false, "Thunderbird's retry joins the run");
+    assert.deepEqual(await doctor.checkStale("startup", 86400000), ["account2"], "the start-up check leaves account1 to the run");
+    gate = null;
+    release();
+    await settle(0);
+    await settle(1000);
+    await settle(1000);
+    const account1 = calls.requests.filter((r) => r.account.name === "Work");
+    assert.equal(account1.length, 1, "one diagnosis of account1");
+    assert.equal(calls.notifications.filter(([id]) => id === "account1").length, 1, "one notification for account1");
+    assert.equal(states.get("account1").trigger, "login-failure");
+    assert.equal(statusOf(states.get("account1")), "problem");
+  } finally {
+    mock.timers.reset();
+  }
+});
+
+test("automatic diagnosis switched off: a Diagnose click while a failure's run reads the options still diagnoses", async () => {
+  mock.timers.enable({ apis: ["setTimeout"] });
+  try {
+    const options = { autoDiagnose: false, savedPassword: "ask" };
+    let gate = null;
+    let release = null;
+    const { doctor, states, calls } = await world({ getOptions: async () => (gate ? gate.then(() => options) : options) });
+    doctor.onLoginFailure({ accountId: "account1", subject: "incoming", message: "x" });
+    gate = new Promise((r) => (release = r));
+    await settle(1000);
+    const clicked = doctor.diagnose("account1", { trigger: "popup" });
+    gate = null;
+    release();
+    const entry = await clicked;
+    assert.equal(calls.requests.length, 1, "the user's check ran; the automatic one did not");
+    assert.equal(entry.trigger, "popup");
+    assert.equal(states.get("account1").trigger, "popup");
+  } finally {
+    mock.timers.reset();
+  }
+});
+
 test("opening the popup re-checks stale accounts without a notification", async () => {
   mock.timers.enable({ apis: ["setTimeout"] });
   try {

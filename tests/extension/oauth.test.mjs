@@ -88,3 +88,25 @@ test("a refresh that failed reaches the host as oauth_error, and no login is ask
   assert.equal("access_token" in sent.account.incoming, false);
   assert.equal(sent.options.login, false);
 });
+
+test("a request to test the sign-in is not answered by a running check that only had the password's consent", async () => {
+  const { world } = await import("./world.mjs");
+  let release;
+  const gate = new Promise((r) => (release = r));
+  let n = 0;
+  const w = await world({
+    respond: async (request) => {
+      if (++n === 1) await gate; // a check with the password's consent is still running
+      return { version: 1, verdict: "ok", findings: [] };
+    },
+  });
+  w.settings.account1.outgoing.auth = "oauth2";
+  const withPassword = w.doctor.diagnose("account1", { trigger: "popup", userConfirmedPassword: true });
+  const withToken = w.doctor.diagnose("account1", { trigger: "popup", userConfirmedToken: true });
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+  release();
+  await withPassword;
+  await withToken;
+  assert.equal(w.calls.requests.length, 2, "the sign-in test ran on its own");
+  assert.equal(w.calls.requests[1].account.outgoing.access_token, "ya29.outgoing-token");
+});

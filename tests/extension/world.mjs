@@ -34,7 +34,7 @@ function manyAccounts(n) {
   return out;
 }
 
-export async function world({ options = { autoDiagnose: true, savedPassword: "ask" }, verdict = "problem", clock, respond, extraAccounts = 0, hostOptions, proxySettings = {}, certOverrides = [], moreListed = [], moreSettings = {}, storage } = {}) {
+export async function world({ options = { autoDiagnose: true, savedPassword: "ask" }, verdict = "problem", clock, respond, extraAccounts = 0, hostOptions, proxySettings = {}, certOverrides = [], moreListed = [], moreSettings = {}, storage, getOptions } = {}) {
   const settings = { ...structuredClone(SETTINGS), ...manyAccounts(extraAccounts), ...structuredClone(moreSettings) };
   const calls = { passwordReads: [], tokenReads: [], notifications: [], badges: [], applied: [], markers: [], saved: [], paused: [], resumed: [], warned: [] };
   // The experiment's pause: Thunderbird's own check settings per account, as pauseChecks/resumeChecks change them.
@@ -111,7 +111,8 @@ export async function world({ options = { autoDiagnose: true, savedPassword: "as
     host,
     refusals: new RefusalMemory({ now: clock ?? (() => Date.now()) }),
     states,
-    getOptions: async () => options,
+    // getOptions: the options read as the background reads them (storage, the experiment), e.g. slowly.
+    getOptions: getOptions ?? (async () => options),
     ui: {
       async setBadge(text, color) {
         calls.badges.push([text, color]);
