@@ -236,7 +236,7 @@ void classify_one(FuzzedDataProvider& fdp) {
     pr.tls.cert.hostname_mismatch = fdp.ConsumeBool();
     pr.tls.cert.self_signed = fdp.ConsumeBool();
     pr.tls.cert.untrusted = fdp.ConsumeBool();
-    if (pr.tls.cert.present) pr.tls.cert.chain.push_back({fdp.ConsumeRandomLengthString(40), "", {fdp.ConsumeRandomLengthString(40)}, "", "", false});
+    if (pr.tls.cert.present) pr.tls.cert.chain.push_back({fdp.ConsumeRandomLengthString(40), "", {fdp.ConsumeRandomLengthString(40)}, "", "", false, fdp.ConsumeRandomLengthString(64)});
     pr.greeting.status = pick(fdp, fuzz_enums::kGreetingStatuses);
     pr.greeting.reply = fuzz_reply(fdp, pr.endpoint.protocol);
     pr.caps.known = fdp.ConsumeBool();

@@ -8,19 +8,10 @@
 #include <regex>
 
 #include "kb/text.hpp"
+#include "maildoctor/civil_date.hpp"
 
 namespace maildoctor::diagnose {
 namespace {
-// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm): no time zone, no timegm.
-long day_number(int y, int m, int d) {
-  y -= m <= 2;
-  const long era = (y >= 0 ? y : y - 399) / 400;
-  const long yoe = y - era * 400;
-  const long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
 std::time_t civil(int y, int mo, int d, int h, int mi, int s) {
   return static_cast<std::time_t>(day_number(y, mo, d) * 86400L + h * 3600L + mi * 60L + s);
 }

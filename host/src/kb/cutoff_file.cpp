@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kb/text.hpp"
+#include "maildoctor/civil_date.hpp"
 #include "maildoctor/cutoffs.hpp"
 #include "maildoctor/embedded.hpp"
 
@@ -58,16 +59,6 @@ std::optional<std::array<int, 3>> parse_date(const std::string& d) {
   if (m < 1 || m > 12 || day < 1) return std::nullopt;
   if (day > len[m - 1] + (m == 2 && leap(y) ? 1 : 0)) return std::nullopt;
   return std::array<int, 3>{y, m, day};
-}
-
-// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm): no time zone, no mktime.
-long day_number(int y, int m, int d) {
-  y -= m <= 2;
-  const long era = (y >= 0 ? y : y - 399) / 400;
-  const long yoe = y - era * 400;
-  const long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
 }
 
 const Provider* provider_in(const std::vector<Provider>& among, const std::string& id) {

@@ -135,14 +135,7 @@ void CurlSession::count_credential_lines(std::string_view text) {
 int CurlSession::verify(void* raw_ctx) {
   auto* ctx = static_cast<X509_STORE_CTX*>(raw_ctx);
   progress_.tls_spoken = true;
-  std::vector<int> errors = tls::verify_store_ctx(ctx);
-  STACK_OF(X509)* sent = X509_STORE_CTX_get0_untrusted(ctx);
-  STACK_OF(X509)* chain = sk_X509_new_null();
-  if (X509* leaf = X509_STORE_CTX_get0_cert(ctx)) sk_X509_push(chain, leaf);
-  for (int i = 0; sent && i < sk_X509_num(sent); ++i)
-    if (sk_X509_value(sent, i) != X509_STORE_CTX_get0_cert(ctx)) sk_X509_push(chain, sk_X509_value(sent, i));
-  out_.cert = tls::analyse_chain(chain, errors, spec_.endpoint.host, std::time(nullptr), spec_.endpoint.cert_override);
-  sk_X509_free(chain);
+  out_.cert = tls::analyse_store_ctx(ctx, spec_.endpoint.host, std::time(nullptr), spec_.endpoint.cert_override);
   out_.cert_seen = true;
   if (auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(ctx, SSL_get_ex_data_X509_STORE_CTX_idx()))) {
     out_.tls_version = SSL_get_version(ssl);

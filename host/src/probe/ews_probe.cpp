@@ -58,14 +58,7 @@ void note(State& st, char dir, std::string line) {
 
 int verify_cb(X509_STORE_CTX* ctx, void* arg) {
   auto& st = *static_cast<State*>(arg);
-  std::vector<int> errors = tls::verify_store_ctx(ctx);
-  STACK_OF(X509)* sent = X509_STORE_CTX_get0_untrusted(ctx);
-  STACK_OF(X509)* chain = sk_X509_new_null();
-  if (X509* leaf = X509_STORE_CTX_get0_cert(ctx)) sk_X509_push(chain, leaf);
-  for (int i = 0; sent && i < sk_X509_num(sent); ++i)
-    if (sk_X509_value(sent, i) != X509_STORE_CTX_get0_cert(ctx)) sk_X509_push(chain, sk_X509_value(sent, i));
-  st.cert = tls::analyse_chain(chain, errors, st.spec->server.host, std::time(nullptr));
-  sk_X509_free(chain);
+  st.cert = tls::analyse_store_ctx(ctx, st.spec->server.host, std::time(nullptr));
   st.cert_seen = true;
   if (auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(ctx, SSL_get_ex_data_X509_STORE_CTX_idx())))
     st.tls_version = SSL_get_version(ssl);

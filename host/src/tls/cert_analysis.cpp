@@ -218,6 +218,19 @@ std::vector<int> verify_store_ctx(X509_STORE_CTX* ctx) {
   return errors;
 }
 
+CertReport analyse_store_ctx(X509_STORE_CTX* ctx, const std::string& host, std::time_t now,
+                             const std::string& override_sha256) {
+  std::vector<int> errors = verify_store_ctx(ctx);
+  STACK_OF(X509)* sent = X509_STORE_CTX_get0_untrusted(ctx);
+  STACK_OF(X509)* chain = sk_X509_new_null();
+  if (X509* leaf = X509_STORE_CTX_get0_cert(ctx)) sk_X509_push(chain, leaf);
+  for (int i = 0; sent && i < sk_X509_num(sent); ++i)
+    if (sk_X509_value(sent, i) != X509_STORE_CTX_get0_cert(ctx)) sk_X509_push(chain, sk_X509_value(sent, i));
+  CertReport r = analyse_chain(chain, errors, host, now, override_sha256);
+  sk_X509_free(chain);
+  return r;
+}
+
 std::vector<int> verify_all_errors(X509_STORE* store, X509* leaf, STACK_OF(X509) * untrusted, std::time_t at_time) {
   std::unique_ptr<X509_STORE_CTX, decltype(&X509_STORE_CTX_free)> ctx(X509_STORE_CTX_new(), X509_STORE_CTX_free);
   if (!ctx || X509_STORE_CTX_init(ctx.get(), store, leaf, untrusted) != 1) return {X509_V_ERR_UNSPECIFIED};

@@ -40,4 +40,9 @@ std::vector<int> verify_all_errors(X509_STORE* store, X509* leaf, STACK_OF(X509)
 // For the TLS verify callback: the same verification on a context OpenSSL already prepared.
 std::vector<int> verify_store_ctx(X509_STORE_CTX* ctx);
 
+// For a TLS verify callback: verifies the context OpenSSL prepared, recording every error, and analyses the chain as
+// the server sent it (leaf first) for host. Leaves the context's verdict to the caller.
+CertReport analyse_store_ctx(X509_STORE_CTX* ctx, const std::string& host, std::time_t now,
+                             const std::string& override_sha256 = {});
+
 }  // namespace maildoctor::tls
