@@ -351,3 +351,161 @@ def test_lines_pipelined_after_starttls_go_ahead_are_never_believed(serve, certs
     # the finding says why. Asserted unconditionally: a login here would mean the injected lines were read.
     assert not s.recorder.logins, s.recorder.logins
     assert "tls.starttls_injected" in run.codes, info
+
+
+# --- a login the server never answers ------------------------------------------------------------
+# The deadline cuts a dialogue after the password went out: nothing was refused, so no auth.* finding may say so,
+# and the login is never retried. The finding is the one of a server that stops answering (proto.stalled).
+
+NO_REFUSAL = "auth."
+
+
+def never_answers(conn):
+    """Holds the connection open and answers nothing more."""
+    conn.tarpit()
+
+
+def trickles(conn, text):
+    """Sends a reply one byte per second: it never completes inside the deadline."""
+    for b in text.encode():
+        conn.send(bytes([b]))
+        conn.sleep(1.0)
+    conn.tarpit()
+
+
+class SilentAtImapLogin(Imap):
+    def on_authenticate(self, conn, tag, args):
+        never_answers(conn)
+
+    def on_login(self, conn, tag):
+        never_answers(conn)
+
+
+class SilentAtPop3Login(Pop3):
+    def command(self, conn, text):
+        verb = text.split(" ")[0].upper()
+        if verb in ("AUTH", "PASS", "APOP"):
+            self.login_attempt(conn, verb)
+            never_answers(conn)
+        return super().command(conn, text)
+
+
+class SilentAtSmtpLogin(Smtp):
+    def command(self, conn, text):
+        if text.upper().startswith("AUTH"):
+            self.login_attempt(conn, "AUTH")
+            never_answers(conn)
+        return super().command(conn, text)
+
+
+class SilentAfterImapSaslResponse(Imap):
+    def on_login(self, conn, tag):
+        never_answers(conn)
+
+
+class SilentAfterPop3SaslResponse(Pop3):
+    def on_login(self, conn):
+        never_answers(conn)
+
+
+class SilentAfterSmtpSaslResponse(Smtp):
+    def on_login(self, conn):
+        never_answers(conn)
+
+
+class TrickleImapLoginReply(Imap):
+    def on_login(self, conn, tag):
+        trickles(conn, tag + " NO [AUTHENTICATIONFAILED] Authentication failed.\r\n")
+
+
+class TricklePop3LoginReply(Pop3):
+    def on_login(self, conn):
+        trickles(conn, "-ERR [AUTH] Authentication failed.\r\n")
+
+
+class TrickleSmtpLoginReply(Smtp):
+    def on_login(self, conn):
+        trickles(conn, "535 5.7.8 Error: authentication failed\r\n")
+
+
+class SilentAtImapExamine(Imap):
+    accept_login = True
+
+    def command(self, conn, text):
+        if text.split(" ")[1:2] and text.split(" ")[1].upper() in ("EXAMINE", "SELECT"):
+            never_answers(conn)
+        return super().command(conn, text)
+
+
+class SilentAtPop3Stat(Pop3):
+    accept_login = True
+
+    def command(self, conn, text):
+        if text.upper().startswith("STAT"):
+            never_answers(conn)
+        return super().command(conn, text)
+
+
+class SilentAtSmtpMailFrom(Smtp):
+    accept_login = True
+
+    def command(self, conn, text):
+        if text.upper().startswith("MAIL"):
+            never_answers(conn)
+        return super().command(conn, text)
+
+
+def no_refusal_and_one_login(run, server):
+    codes = run.codes
+    assert codes and codes[0] == "proto.stalled", "first finding must be proto.stalled\n" + run.describe()
+    assert not [c for c in codes if c.startswith(NO_REFUSAL)], "a refusal reported where none came\n" + run.describe()
+    assert len(server.recorder.logins) == 1, "the login was never tried (or retried): %s" % server.recorder.logins
+
+
+LOGIN_SILENCES = [SilentAtImapLogin, SilentAtPop3Login, SilentAtSmtpLogin,
+                  SilentAfterImapSaslResponse, SilentAfterPop3SaslResponse, SilentAfterSmtpSaslResponse,
+                  TrickleImapLoginReply, TricklePop3LoginReply, TrickleSmtpLoginReply]
+
+
+@pytest.mark.parametrize("dialogue", LOGIN_SILENCES, ids=lambda d: d.__name__)
+def test_login_never_answered_is_no_refusal(serve, certs, dialogue):
+    s = serve(dialogue(), tls=certs.context(certs.good), implicit_tls=True)
+    run = run_case(s, dialogue.protocol, "tls", certs)
+    clear_end(run, [s], DEADLINE_S, STALLED)
+    no_refusal_and_one_login(run, s)
+    f = run.result["findings"][0]
+    assert f.get("params", {}).get("step") == "login", run.describe()
+
+
+@pytest.mark.parametrize("dialogue", [SilentAtImapExamine, SilentAtPop3Stat, SilentAtSmtpMailFrom], ids=PROTOCOLS)
+def test_command_after_login_never_answered(serve, certs, dialogue):
+    """The login worked; the mailbox (or sender) check then got no answer: that is said, not a clean bill of health."""
+    s = serve(dialogue(), tls=certs.context(certs.good), implicit_tls=True)
+    run = run_case(s, dialogue.protocol, "tls", certs)
+    clear_end(run, [s], DEADLINE_S, STALLED)
+    no_refusal_and_one_login(run, s)
+    f = run.result["findings"][0]
+    assert f.get("params", {}).get("step") == "after_login", run.describe()
+
+
+def silent_at_starttls(protocol):
+    base = DIALOGUES[protocol]
+
+    class SilentAtStarttls(base):
+        def command(self, conn, text):
+            verb = text.split(" ")[1 if protocol == "imap" else 0].upper() if text else ""
+            if verb in ("STARTTLS", "STLS"):
+                never_answers(conn)
+            return super().command(conn, text)
+    return SilentAtStarttls
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_starttls_never_answered(serve, certs, protocol):
+    s = serve(silent_at_starttls(protocol)(), tls=certs.context(certs.good))
+    run = run_case(s, protocol, "starttls", certs)
+    clear_end(run, [s], DEADLINE_S, STALLED)
+    codes = run.codes
+    assert codes[0] == "proto.stalled", run.describe()
+    assert not [c for c in codes if c.startswith(NO_REFUSAL)], run.describe()
+    assert not s.recorder.logins, "a login went out although STARTTLS never completed: %s" % s.recorder.logins

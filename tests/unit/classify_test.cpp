@@ -423,3 +423,57 @@ TEST_CASE("an untagged BYE instead of the mailbox is the server closing, not an 
   p.after_login.mailbox.status = "NO";
   CHECK(first(run(p)).code == "proto.mailbox_unusable");
 }
+
+// --- a server that stopped answering is no refusal (the deadline cut the dialogue) --------------------
+
+TEST_CASE("a login cut by the deadline is proto.stalled at step login, never a refusal", "[classify]") {
+  auto p = good_probe();
+  p.login.status = LoginEvidence::Status::error;
+  p.login.error = "Timeout was reached";
+  p.login.unanswered = true;
+  p.login.reply.lines = {"+ "};  // a SASL challenge came, the answer to the response did not
+  auto r = run(p);
+  CHECK(r.verdict == "problem");
+  CHECK(first(r).code == "proto.stalled");
+  CHECK(first(r).params["step"] == "login");
+  for (const auto& f : r.findings) CHECK(f.code.rfind("auth.", 0) != 0);
+  // The same exchange broken off by the server (a reset) stays a login that did not complete.
+  p.login.unanswered = false;
+  p.login.error = "Recv failure: Connection reset by peer";
+  CHECK(first(run(p)).code == "auth.failed");
+}
+
+TEST_CASE("a command after the login cut by the deadline is proto.stalled at step after_login", "[classify]") {
+  for (Protocol proto : {Protocol::imap, Protocol::pop3, Protocol::smtp}) {
+    auto p = good_probe(proto == Protocol::smtp ? Subject::outgoing : Subject::incoming, proto);
+    p.after_login.attempted = true;
+    p.after_login.error = "no complete reply before the deadline";
+    p.after_login.unanswered = true;
+    auto r = run(p);
+    CHECK(r.verdict == "problem");
+    CHECK(first(r).code == "proto.stalled");
+    CHECK(first(r).params["step"] == "after_login");
+  }
+  // A refusal that did arrive decides: MAIL FROM refused, RCPT TO then unanswered.
+  auto p = good_probe(Subject::outgoing, Protocol::smtp);
+  p.after_login.attempted = true;
+  p.after_login.mail_from.lines = {"553 5.7.1 Sender address rejected: not owned by user"};
+  p.after_login.mail_from.code = 553;
+  p.after_login.mail_from.status = "553";
+  p.after_login.error = "no complete reply before the deadline";
+  p.after_login.unanswered = true;
+  const auto r = run(p);
+  CHECK(first(r).code != "proto.stalled");
+  CHECK(first(r).evidence == p.after_login.mail_from.lines);
+}
+
+TEST_CASE("a pre-login stall names its step", "[classify]") {
+  auto p = good_probe();
+  p.login.status = LoginEvidence::Status::not_attempted;
+  p.broke_off.happened = true;
+  p.broke_off.stalled = true;
+  p.broke_off.error = "no answer before the deadline";
+  auto r = run(p);
+  CHECK(first(r).code == "proto.stalled");
+  CHECK(first(r).params["step"] == "before_login");
+}

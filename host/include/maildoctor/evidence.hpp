@@ -139,6 +139,9 @@ struct LoginEvidence {
   std::string mechanism;  // what was used: LOGIN, PLAIN, CRAM-MD5, XOAUTH2 ...
   Reply reply;            // the server's final answer to the login, every line
   std::string error;      // transport error text, when status is error
+  // status error only: the deadline (or a cancel) cut the exchange before the server's final answer. Nothing was
+  // refused, and the login must not be retried: the password went out once already.
+  bool unanswered = false;
   int ms = 0;
 };
 
@@ -148,6 +151,7 @@ struct AfterLoginEvidence {
   Reply mail_from;  // SMTP MAIL FROM:<account>
   Reply rcpt_to;    // SMTP RCPT TO:<account>
   std::string error;  // transport failure during these commands (e.g. the server closed the connection)
+  bool unanswered = false;  // the deadline (or a cancel) cut a command before its reply: the server stopped answering
 };
 
 // One connection to one host:port with one security, with or without credentials.

@@ -26,7 +26,7 @@ constexpr std::array<std::string_view, 57> kCodes{
     "config.better_settings", "config.differs_from_provider",
     "auth.not_tested",        // info: no password, or login switched off, so the login was not tried
     "proto.mailbox_unusable", // logged in, but the INBOX cannot be opened (e.g. 163 "Unsafe Login")
-    "proto.stalled",          // greeted, then stopped answering before the login
+    "proto.stalled",          // greeted, then stopped answering (params.step: before_login, login, after_login)
     "proto.bad_reply",        // greeted, then sent a reply too large or not valid for the protocol
     "tls.starttls_injected",  // data followed the STARTTLS go-ahead before TLS: refused, nothing sent
     "config.cutoff_ahead",    // warning: the provider switches off what this account uses on a known date

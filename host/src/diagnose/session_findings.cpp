@@ -72,9 +72,33 @@ void refused(Context& ctx, const ProbeResult& p) {
   ctx.add(std::move(f), kRankAuth);
 }
 
+// The deadline cut the dialogue while the server owed an answer. step: "login" (the login command or the SASL
+// response went out) or "after_login" (the mailbox or sender check); the step before the login has its own text below.
+void stalled(Context& ctx, const ProbeResult& p, const std::string& step, const std::string& error, int rank) {
+  const bool login = step == "login";
+  Finding f = make_finding("proto.stalled", Severity::error, p, ctx,
+                           login ? "{host} stopped answering during the login" : "{host} stopped answering after the login",
+                           login ? "The server greeted, took the login and then gave no answer to it before the time ran out. "
+                                   "Nothing was refused: the password is neither confirmed nor rejected. The server may be "
+                                   "overloaded or broken, or something between you and it holds the connection; try again later."
+                                 : "The login worked, but the server then gave no answer to the next command before the time "
+                                   "ran out. It may be overloaded or broken; try again later.");
+  f.params["step"] = step;
+  if (!error.empty()) f.params["error"] = error;
+  ctx.add(std::move(f), rank);
+}
+
 void after_login(Context& ctx, const ProbeResult& p) {
   const auto& a = p.after_login;
   if (!a.attempted) return;
+  // A refusal that did arrive (MAIL FROM refused, RCPT then unanswered) is the finding; silence only when none did.
+  const bool refusal_seen = (!a.mailbox.empty() && transcript::negative(p.endpoint.protocol, a.mailbox)) ||
+                            (!a.mail_from.empty() && rules::reply_code(a.mail_from) >= 400) ||
+                            (!a.rcpt_to.empty() && rules::reply_code(a.rcpt_to) >= 400);
+  if (a.unanswered && !refusal_seen) {
+    stalled(ctx, p, "after_login", a.error, kRankMailbox);
+    return;
+  }
   const std::string st = kb::lower(a.mailbox.status);
   if (!a.mailbox.empty() && transcript::negative(p.endpoint.protocol, a.mailbox) &&
       !apply_rules(ctx, p, "after_auth", a.mailbox, kRankMailbox)) {
@@ -185,6 +209,12 @@ void login_findings(Context& ctx, const ProbeResult& p) {
       return;
     }
     case L::error: {
+      // The server owed the answer when the deadline came: nothing was refused, whatever partial lines (a SASL
+      // challenge) arrived before: no rule may read a refusal into them.
+      if (p.login.unanswered) {
+        stalled(ctx, p, "login", p.login.error, kRankAuth);
+        return;
+      }
       // libcurl (7.88) ends an XOAUTH2 exchange when the server answers with a continuation, which is how Gmail and
       // Dovecot send their JSON error: that challenge is then the server's whole answer.
       if (!p.login.reply.empty() && (oauth_refused(ctx, p) || apply_rules(ctx, p, "auth", p.login.reply, kRankAuth))) return;
@@ -216,6 +246,7 @@ void login_findings(Context& ctx, const ProbeResult& p) {
                                        "The server greeted, then sent a reply that was too large or not valid {protocol}, so "
                                        "the login could not start. The server is misconfigured, or it is not the mail server "
                                        "it claims to be.");
+        if (p.broke_off.stalled) f.params["step"] = "before_login";
         f.params["error"] = p.broke_off.error;
         ctx.add(std::move(f), kRankGreeting);
         return;

@@ -170,6 +170,9 @@ void fill_tls(const ProbeSpec& spec, const SessionOutcome& o, const DialogueFact
     return;
   }
   if (t.starttls && !f.starttls_sent) return;  // never got as far as STARTTLS (greeting or capabilities failed)
+  // STARTTLS went out and the deadline came before any answer: no handshake began, so none failed. The session
+  // ends as a server that stopped answering (broke_off), not as a TLS fault.
+  if (t.starttls && !f.starttls_ok && o.rc == CURLE_OPERATION_TIMEDOUT) return;
   if (t.starttls && f.starttls_ok && o.rc == CURLE_WEIRD_SERVER_REPLY) {
     // Since 7.79 (CVE-2021-22947) libcurl refuses a connection whose STARTTLS go-ahead arrived with more bytes
     // behind it, before any TLS: the one thing a "weird reply" after a positive STARTTLS answer can be.
@@ -212,6 +215,9 @@ void fill_login(const ProbeSpec& spec, const SessionOutcome& o, const DialogueFa
     else {
       l.status = LoginEvidence::Status::error;
       l.error = o.error.empty() ? "the login exchange did not finish" : o.error;
+      // curl's own timeout and our stop (deadline, cancel) both end as CURLE_OPERATION_TIMEDOUT: the server had not
+      // answered yet. That is told apart here, where it is known, so that no refusal is read into it later.
+      l.unanswered = o.rc == CURLE_OPERATION_TIMEDOUT;
     }
     return;
   }
@@ -302,6 +308,9 @@ void after_login(const ProbeSpec& spec, CurlSession& session, transcript::Sessio
       ch.farewell("QUIT");
       break;
   }
+  // A command cut by the deadline got no reply at all: the server went silent after the login, which is not a
+  // refusal of the mailbox or the sender, and not a clean result either.
+  a.unanswered = !a.error.empty() && session.should_stop();
 }
 
 void say_goodbye(Protocol p, CurlSession& session, transcript::SessionLog& log) {
