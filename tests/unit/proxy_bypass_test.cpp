@@ -116,7 +116,7 @@ TEST_CASE("the request's proxy.no_proxy is read and bounded", "[request][proxy]"
   CHECK(refusal(request_with(json(std::vector<std::string>(256, "a.test")))).empty());
 }
 
-TEST_CASE("--no-proxy takes Thunderbird's list form and needs --proxy", "[cli][proxy]") {
+TEST_CASE("the flag --no-proxy takes Thunderbird's list form and needs --proxy", "[cli][proxy]") {
   using cli::parse_command_line;
   std::string why;
   auto list = parse_no_proxy_list(" .example.com, 10.0.0.0/8  <local>,,", why);
