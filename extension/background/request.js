@@ -57,6 +57,11 @@ export function buildRequest(settings, { scope = "account", passwords = {}, toke
   if (scope === "account" && incoming && incoming.protocol !== "ews" && !outgoing) request.options.discover_missing = true;
   if (proxy && proxy.host) {
     request.proxy = { type: proxy.type === "socks4" ? "socks4" : "socks5", host: String(proxy.host), port: proxy.port, remote_dns: proxy.remote_dns === true };
+    // Thunderbird's bypass list (network.proxy.no_proxies_on): the host connects to those servers directly.
+    if (Array.isArray(proxy.no_proxy)) {
+      const noProxy = proxy.no_proxy.filter((e) => typeof e === "string" && e.length > 0);
+      if (noProxy.length) request.proxy.no_proxy = noProxy;
+    }
   }
   if (observedError) request.observed_error = String(observedError).slice(0, 4000);
   return { ok: true, request };

@@ -86,3 +86,38 @@ test("a proxy that cannot be read: the request goes direct and the card says why
     mock.timers.reset();
   }
 });
+
+test("Thunderbird's bypass list (no_proxies_on) becomes proxy.no_proxy, entries as written", () => {
+  const read = terms.proxy(manual({ no_proxies_on: "localhost, .example.com 192.168.0.0/16,<local>,,  [::1]:993" }));
+  assert.deepEqual(read.proxy.no_proxy, ["localhost", ".example.com", "192.168.0.0/16", "<local>", "[::1]:993"]);
+  assert.equal("no_proxy" in terms.proxy(manual({ no_proxies_on: "" })).proxy, false, "an empty list sends nothing");
+  assert.equal("no_proxy" in terms.proxy(manual({})).proxy, false);
+  assert.deepEqual(terms.proxy(manual({ no_proxies_on: "a.test\u0007x, " + "b".repeat(256) + ", c.test" })).proxy.no_proxy, ["c.test"],
+    "entries the host would refuse are left out rather than losing the whole proxy");
+  assert.equal(terms.proxy(manual({ no_proxies_on: Array.from({ length: 300 }, (_, i) => `h${i}.test`).join(",") })).proxy.no_proxy.length, 256);
+  assert.deepEqual(terms.proxy({ type: 0, no_proxies_on: "example.com" }), {}, "no proxy, no list");
+});
+
+test("buildRequest sends the bypass list inside the proxy, and only a list of strings", () => {
+  const settings = { name: "Work", email: "bob@example.test", incoming: { protocol: "imap", host: "mail.example.test", port: 993, security: "tls" } };
+  const proxy = { type: "socks5", host: "127.0.0.1", port: 1080, remote_dns: true };
+  assert.deepEqual(buildRequest(settings, { proxy: { ...proxy, no_proxy: [".example.test", "<local>"] } }).request.proxy,
+    { ...proxy, no_proxy: [".example.test", "<local>"] });
+  assert.equal("no_proxy" in buildRequest(settings, { proxy: { ...proxy, no_proxy: [] } }).request.proxy, false);
+  assert.equal("no_proxy" in buildRequest(settings, { proxy: { ...proxy, no_proxy: "example.test" } }).request.proxy, false);
+  assert.deepEqual(buildRequest(settings, { proxy: { ...proxy, no_proxy: ["a.test", 7, ""] } }).request.proxy.no_proxy, ["a.test"]);
+});
+
+test("the background sends Thunderbird's bypass list with the proxy", async () => {
+  mock.timers.enable({ apis: ["setTimeout"] });
+  try {
+    const proxy = { type: "socks5", host: "127.0.0.1", port: 9050, remote_dns: true, no_proxy: [".corp.test", "10.0.0.0/8"] };
+    const { doctor, calls } = await world({ proxySettings: { proxy } });
+    await doctor.diagnose("account1");
+    await settle(0);
+    assert.equal(calls.requests.length, 1);
+    assert.deepEqual(calls.requests[0].proxy.no_proxy, [".corp.test", "10.0.0.0/8"]);
+  } finally {
+    mock.timers.reset();
+  }
+});

@@ -108,13 +108,13 @@ def ews(bed):
         s.stop()
 
 
-def run_ews(md, port, auth="password", address="127.0.0.1"):
+def run_ews(md, port, auth="password", address="127.0.0.1", extra=()):
     req = {"account": {"email": USER, "name": "Exchange",
                        "incoming": {"protocol": "ews", "url": URL, "auth": auth, "username": USER,
                                     "password": USERS[USER]}},
            "options": {"login": True, "deadline_ms": int(DEADLINE * 1000)}}
     argv = ["diagnose", "--json", "--request", "-"] + md.common_args(
-        ["%s:443:%s:%d" % (HOST, address, port)], deadline=DEADLINE)
+        ["%s:443:%s:%d" % (HOST, address, port)], deadline=DEADLINE) + list(extra)
     run = md.run(argv, json.dumps(req), DEADLINE, req=None)
     assert run.seconds < DEADLINE + 1.5, run.explain()
     assert run.attempts == {}, run.explain()
@@ -175,3 +175,17 @@ def test_an_ews_host_that_does_not_resolve(md):
     f = run.finding("dns.not_found")
     assert f and f["params"]["protocol"] == "ews", run.explain()
     assert not run.result.get("discovery"), run.explain()
+
+
+def test_ews_url_on_the_proxy_bypass_list_is_probed_directly_past_a_dead_proxy(bed, md, ews):
+    # Thunderbird's no_proxies_on: the EWS URL's host is on it, so the probe goes direct, as Thunderbird's would.
+    dead = "127.0.0.1:%d" % bed.closed
+    s = ews(challenge('Basic realm="x"'))
+    through = run_ews(md, s.port, extra=["--proxy", "socks5h://" + dead])
+    assert s.requests == [], through.explain()  # the control: without the list the dead proxy stops it
+    run = run_ews(md, s.port, extra=["--proxy", "socks5h://" + dead, "--no-proxy", ".example.test"])
+    assert s.requests and "Authorization" not in s.requests[0], run.explain()
+    assert "net.proxy_failed" not in run.codes(), run.explain()
+    connect = [c for c in run.result["checks"] if c["step"] == "connect"]
+    assert connect and connect[0]["status"] == "pass", run.explain()
+    assert "directly, not through the proxy %s" % dead in connect[0]["detail"], run.explain()

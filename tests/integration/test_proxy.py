@@ -128,3 +128,48 @@ def test_silent_proxy_is_named_within_the_deadline(bed, md):
     # holds the canary wrapper's start-up on a loaded machine. Measured alone: 3.19 s with a proxy, 3.18 s direct.
     slack = max(2.0, float(os.environ.get("MAILDOCTOR_DEADLINE_SLACK", "0.5")))
     assert run.seconds <= deadline + slack, "took %.2f s with a %g s deadline\n%s" % (run.seconds, deadline, run.explain())
+
+
+# Thunderbird's bypass list (network.proxy.no_proxies_on, --no-proxy): a server on it is reached directly, as
+# Thunderbird reaches it, whatever the proxy does; one not on it still goes through the proxy.
+
+def _connect_checks(run):
+    return [c for c in run.result["checks"] if c["step"] == "connect"]
+
+
+def test_server_on_the_bypass_list_is_reached_directly_past_a_dead_proxy(bed, md):
+    req, pairs = _good_account(bed)
+    dead = "127.0.0.1:%d" % bed.closed
+    run = md.diagnose(req, pairs, extra_args=["--proxy", "socks5h://" + dead, "--no-proxy", "<local>, .example.test"])
+    assert run.result["verdict"] == "ok", run.explain()
+    assert "net.proxy_failed" not in run.codes(), run.explain()
+    connects = _connect_checks(run)
+    bypassed = "directly, not through the proxy %s (the server is on its bypass list)" % dead
+    assert connects and all(bypassed in c["detail"] for c in connects), run.explain()
+    # A direct connection resolves here, even though the proxy would have resolved the name (socks5h).
+    dns = [c for c in run.result["checks"] if c["step"] == "dns"]
+    assert dns and all(c["status"] == "pass" for c in dns), run.explain()
+
+
+def test_bypass_list_entry_for_one_port_leaves_the_other_server_on_the_dead_proxy(bed, md):
+    req, pairs = _good_account(bed)
+    req["options"]["alternatives"] = False
+    dead = "127.0.0.1:%d" % bed.closed
+    run = md.diagnose(req, pairs, extra_args=["--proxy", "socks5h://" + dead, "--no-proxy", "mail.example.test:993"])
+    first = run.result["findings"][0]
+    assert first["code"] == "net.proxy_failed" and first["params"]["failed"] == "refused", run.explain()
+    by_subject = {c["subject"]: c for c in _connect_checks(run)}
+    assert by_subject["incoming"]["status"] == "pass", run.explain()
+    assert "directly, not through the proxy " + dead in by_subject["incoming"]["detail"], run.explain()
+    assert by_subject["outgoing"]["status"] == "fail", run.explain()
+    assert by_subject["outgoing"]["detail"].startswith("the proxy %s failed" % dead), run.explain()
+
+
+def test_bypassed_server_never_touches_a_working_proxy(bed, md, socks):
+    req, pairs = _good_account(bed)
+    offset = socks.log_offset()
+    sizes = bed.log_sizes()
+    run = md.diagnose(req, pairs, extra_args=["--proxy", socks.url, "--no-proxy", "example.test"])
+    assert run.result["verdict"] == "ok", run.explain()
+    assert socks.connections_since(offset) == [], run.explain()
+    assert "rip=%s" % PROXY_SOURCE not in bed.logs(sizes), run.explain()

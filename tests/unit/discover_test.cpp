@@ -415,6 +415,26 @@ TEST_CASE("discover reads autoconfig over HTTPS through the resolver, --connect-
     CHECK(request.account.incoming->host == "imap.example.test");
     CHECK(ev.chosen[0].source == "autoconfig");
   }
+  SECTION("a host on Thunderbird's proxy bypass list is fetched directly; the others only through the proxy") {
+    // Nothing listens on port 9: a fetch through that SOCKS proxy fails, one that bypasses it succeeds.
+    auto request = make_request("bob@example.test");
+    request.options.proxy = Proxy{Proxy::Type::socks5, "127.0.0.1", 9, false, {".example.test"}};
+    discover(request, deadline());
+    REQUIRE(request.account.incoming);
+    CHECK(request.account.incoming->host == "imap.example.test");
+
+    // An environment NO_PROXY must not send around the proxy what the bypass list does not name.
+    setenv("NO_PROXY", "*", 1);
+    setenv("no_proxy", "*", 1);
+    auto proxied = make_request("bob@example.test");
+    proxied.options.proxy = Proxy{Proxy::Type::socks5, "127.0.0.1", 9, false, {"other.test"}};
+    auto ev = discover(proxied, deadline());
+    unsetenv("NO_PROXY");
+    unsetenv("no_proxy");
+    CHECK(ev.autoconfig_url.empty());
+    REQUIRE(proxied.account.incoming);
+    CHECK(proxied.account.incoming->host != "imap.example.test");
+  }
   SECTION("a plain-text setting gets no password without confirmation, whatever its source") {
     auto request = make_request("bob@plain.test");
     request.account.password = Secret("canary-pw");

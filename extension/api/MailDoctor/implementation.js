@@ -565,6 +565,7 @@
               socks_version: read("socks_version", "int", 5),
               socks_remote_dns: read("socks_remote_dns", "bool", false),
               socks5_remote_dns: read("socks5_remote_dns", "bool", undefined),
+              no_proxies_on: read("no_proxies_on", "string", ""),
             });
           },
 

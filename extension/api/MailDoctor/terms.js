@@ -97,7 +97,7 @@ var MailDoctorTerms = (() => {
   }
 
   /* Thunderbird's proxy prefs, as read by the experiment, in request terms (CONTRACT section 1, "proxy").
-   * prefs: {type, socks, socks_port, socks_version, socks_remote_dns, socks5_remote_dns} (network.proxy.*).
+   * prefs: {type, socks, socks_port, socks_version, socks_remote_dns, socks5_remote_dns, no_proxies_on} (network.proxy.*).
    * Mail connections use a proxy only through SOCKS (an HTTP proxy does not carry IMAP/POP3/SMTP).
    * Returns {proxy} for a manual SOCKS proxy, {unread: "system"|"pac"|"wpad"} for one only Thunderbird's network
    * code can resolve (the diagnosis then goes direct and says so), or {} for no proxy. */
@@ -114,7 +114,17 @@ var MailDoctorTerms = (() => {
     // Since Firefox 116 SOCKS5 has its own remote-DNS pref (on by default); socks_remote_dns is SOCKS4's (4a).
     const remote = v4 ? prefs.socks_remote_dns === true
       : typeof prefs.socks5_remote_dns === "boolean" ? prefs.socks5_remote_dns : prefs.socks_remote_dns === true;
-    return { proxy: { type: v4 ? "socks4" : "socks5", host: host.replace(/^\[(.*)\]$/, "$1"), port, remote_dns: remote } };
+    const result = { proxy: { type: v4 ? "socks4" : "socks5", host: host.replace(/^\[(.*)\]$/, "$1"), port, remote_dns: remote } };
+    const noProxy = bypassList(prefs.no_proxies_on);
+    if (noProxy.length) result.proxy.no_proxy = noProxy;
+    return result;
+  }
+
+  /* no_proxies_on as Thunderbird splits it (commas and spaces); the entries stay as written, the host judges them.
+   * Within the request's bounds (CONTRACT section 1, proxy.no_proxy): 256 entries of at most 255 characters. */
+  function bypassList(text) {
+    if (typeof text !== "string") return [];
+    return text.split(/[\s,]+/).filter((e) => e && e.length <= 255 && !/[\u0000-\u0020\u007f]/.test(e)).slice(0, 256);
   }
 
   return { security, auth, port, incomingProtocol, settingValue, proxy, SETTINGS };

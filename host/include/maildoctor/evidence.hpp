@@ -49,6 +49,9 @@ struct ConnectEvidence {
   // its name does not resolve), "authentication" (the proxy wants a login), "target_refused" (the proxy would not
   // connect to the mail server: its rules, or a general failure), "protocol" (it does not speak that SOCKS version).
   std::string proxy_failure;
+  // "host:port" of the request's proxy this connection did not use: the server is on the proxy's bypass list
+  // (proxy.no_proxy), so it went direct, as Thunderbird's would. Empty otherwise.
+  std::string proxy_bypassed;
 };
 
 struct CertInfo {

@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -69,7 +70,15 @@ struct Proxy {
   std::string host;
   std::uint16_t port = 0;
   bool remote_dns = false;  // names are resolved by the proxy (socks5h / socks4a); local DNS decides nothing
+  // Thunderbird's network.proxy.no_proxies_on, one entry a string, as Thunderbird wrote them (see bypasses_proxy).
+  std::vector<std::string> no_proxy;
 };
+
+// Whether Thunderbird connects to host:port directly despite the proxy: the host matches an entry of no_proxy,
+// judged by Thunderbird's rules, not curl's (CONTRACT section 1, "proxy.no_proxy"). host without brackets.
+bool bypasses_proxy(const Proxy& proxy, std::string_view host, std::uint16_t port);
+// The proxy a connection to host:port uses: none when the host is on the bypass list.
+std::optional<Proxy> proxy_for(const std::optional<Proxy>& proxy, std::string_view host, std::uint16_t port);
 
 // libcurl's CURLOPT_PROXY form: socks5h://, socks5://, socks4a:// or socks4:// + host:port.
 std::string proxy_url(const Proxy& proxy);
@@ -78,6 +87,9 @@ std::string proxy_address(const Proxy& proxy);
 
 // The CLI's --proxy value: socks5h|socks5|socks4a|socks4://HOST:PORT. Sets error (a sentence) when it is not one.
 std::optional<Proxy> parse_proxy_url(std::string_view text, std::string& error);
+// The CLI's --no-proxy value, Thunderbird's no_proxies_on form: entries separated by commas or spaces. Sets error
+// when an entry is too long or holds a control character.
+std::optional<std::vector<std::string>> parse_no_proxy_list(std::string_view text, std::string& error);
 
 struct Options {
   bool login = true;

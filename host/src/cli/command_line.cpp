@@ -46,6 +46,7 @@ po::options_description describe_options() {
     ("connect-to", po::value<std::vector<std::string>>()->composing(), "HOST:PORT:HOST2:PORT2 (repeatable)")
     ("dns-servers", po::value<std::string>(), "ADDR[:PORT][,ADDR[:PORT]...]")
     ("proxy", po::value<std::string>(), "socks5h|socks5|socks4a|socks4://HOST:PORT: connect through this SOCKS proxy")
+    ("no-proxy", po::value<std::string>(), "LIST: hosts reached directly despite --proxy (Thunderbird's no_proxies_on)")
     ("cert-override", po::value<std::vector<std::string>>()->composing(), "HOST:PORT=SHA256: Thunderbird's certificate exception (repeatable)")
     ("verbose,v", po::bool_switch(), "also print the transcript")
     ("input", po::value<std::string>(), "FILE|-: batch input, one request per line")
@@ -218,6 +219,8 @@ Common options:
   --proxy socks5h://HOST:PORT
                           make every connection through this SOCKS proxy, as Thunderbird does
                           (socks5h/socks4a: the proxy resolves the names; socks5/socks4: this computer)
+  --no-proxy LIST         with --proxy: hosts connected directly, as Thunderbird's network.proxy.no_proxies_on
+                          (host, .domain, address, address/bits, <local>; commas or spaces between)
   --cert-override HOST:PORT=SHA256
                           Thunderbird's security exception for the configured server HOST:PORT: a
                           certificate with this SHA-256 fingerprint is accepted there as Thunderbird
@@ -395,6 +398,18 @@ ParsedCommandLine parse_command_line(const std::vector<std::string>& args) {
       return out;
     }
   }
+  if (vm.count("no-proxy")) {
+    cl.no_proxy = get(vm, "no-proxy");
+    if (!vm.count("proxy")) {
+      out.error = UsageError{"--no-proxy needs --proxy: without a proxy every connection is direct already"};
+      return out;
+    }
+    std::string why;
+    if (!parse_no_proxy_list(cl.no_proxy, why)) {
+      out.error = UsageError{"--no-proxy: " + why};
+      return out;
+    }
+  }
   if (vm.count("connect-to")) cl.connect_to = vm["connect-to"].as<std::vector<std::string>>();
   if (vm.count("cert-override")) {
     cl.cert_overrides = vm["cert-override"].as<std::vector<std::string>>();
@@ -522,6 +537,7 @@ ParsedRequest build_request(const CommandLine& cl, const std::optional<std::stri
   if (!cl.proxy.empty()) {
     std::string why;
     o.proxy = parse_proxy_url(cl.proxy, why);  // checked in parse_command_line; the flag wins over the request's "proxy"
+    if (o.proxy) o.proxy->no_proxy = parse_no_proxy_list(cl.no_proxy, why).value_or(std::vector<std::string>{});
   }
   o.verbose = cl.verbose;
   // An exception belongs to one host:port the user configured; it never picks a server, so one that names none

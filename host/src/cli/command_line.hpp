@@ -31,6 +31,7 @@ struct CommandLine {
   std::vector<std::string> connect_to;
   std::string dns_servers;
   std::string proxy;  // --proxy URL, checked by parse_command_line
+  std::string no_proxy;  // --no-proxy LIST (only with --proxy), checked by parse_command_line
   std::vector<std::string> cert_overrides;  // --cert-override HOST:PORT=SHA256, checked by parse_command_line
   // batch
   std::string input = "-", output = "-", resume, summary, state;

@@ -126,6 +126,7 @@ int run_batch_command(const CommandLine& cl, Io& io, const Diagnose& diagnose) {
   if (!cl.proxy.empty()) {
     std::string why;
     s.proxy = parse_proxy_url(cl.proxy, why);  // checked in parse_command_line
+    if (s.proxy) s.proxy->no_proxy = parse_no_proxy_list(cl.no_proxy, why).value_or(std::vector<std::string>{});
   }
   s.no_login = cl.no_login;
   s.no_alternatives = cl.no_alternatives;

@@ -95,6 +95,8 @@ FetchResult fetch_once(const std::string& url, const FetchOptions& options, dns:
   std::string host;
   std::uint16_t port = 0;
   if (!split_url(url, host, port, r.error)) return r;
+  // A host on the proxy's bypass list is fetched directly, as Thunderbird's account setup fetches it.
+  const std::optional<Proxy> via = proxy_for(options.proxy, host, port);
   if (ip_literal(host)) {
     r.error = "an IP address is not a place to fetch settings from";
     return r;
@@ -112,7 +114,7 @@ FetchResult fetch_once(const std::string& url, const FetchOptions& options, dns:
     connect_to.reset(curl_slist_append(nullptr, entry.c_str()));
   }
   Slist resolve;
-  if (!(options.proxy && options.proxy->remote_dns)) {  // with remote DNS the proxy resolves the name, not we
+  if (!(via && via->remote_dns)) {  // with remote DNS the proxy resolves the name, not we
     const DnsEvidence dns = dns::resolve_host(options.resolver, connect_host, deadline);
     if (dns.status != DnsEvidence::Status::ok) {
       r.error = "could not resolve " + connect_host + ": " + dns.error;
@@ -149,9 +151,9 @@ FetchResult fetch_once(const std::string& url, const FetchOptions& options, dns:
   // Never through a proxy from the environment (https_proxy, ALL_PROXY): whoever sets one would read and answer
   // every settings document. A proxy, if ever needed, is configured explicitly.
   // Thunderbird's own SOCKS proxy is the one exception: the user configured it.
-  const std::string proxy = options.proxy ? proxy_url(*options.proxy) : std::string();
+  const std::string proxy = via ? proxy_url(*via) : std::string();
   curl_easy_setopt(c, CURLOPT_PROXY, proxy.c_str());
-  if (!options.proxy) curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+  curl_easy_setopt(c, CURLOPT_NOPROXY, via ? "" : "*");  // the bypass list was applied above (proxy_for)
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, left);
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, left);

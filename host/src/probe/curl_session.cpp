@@ -181,6 +181,9 @@ SessionOutcome CurlSession::run(const ConnectTarget& target, const std::vector<s
     // password goes: the URL, and so the login, still names the configured host.
     const std::string proxy = proxy_url(*spec_.proxy);
     curl_easy_setopt(easy_, CURLOPT_PROXY, proxy.c_str());
+    // The bypass list was applied before (proxy_for: Thunderbird's rules); an environment NO_PROXY must not undo
+    // the decision the evidence reports.
+    curl_easy_setopt(easy_, CURLOPT_NOPROXY, "");
   } else {
     curl_easy_setopt(easy_, CURLOPT_PROXY, "");  // never through an environment proxy
     curl_easy_setopt(easy_, CURLOPT_NOPROXY, "*");

@@ -193,8 +193,12 @@ std::vector<std::string> auth_schemes(std::string_view value) {
   return out;
 }
 
-EwsOutput run_ews_probe(const EwsSpec& spec, const std::atomic<bool>& cancel) {
+EwsOutput run_ews_probe(const EwsSpec& given, const std::atomic<bool>& cancel) {
   prepare_curl();
+  // A URL whose host is on the proxy's bypass list is fetched directly, as Thunderbird fetches it.
+  EwsSpec spec = given;
+  spec.proxy = proxy_for(given.proxy, given.server.host, given.server.port);
+  const std::string bypassed = given.proxy && !spec.proxy ? proxy_address(*given.proxy) : std::string();
   EwsOutput out;
   EwsEvidence& ev = out.evidence;
   ev.url = spec.server.url;
@@ -256,7 +260,7 @@ EwsOutput run_ews_probe(const EwsSpec& spec, const std::atomic<bool>& cancel) {
   curl_easy_setopt(c, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_IGNORED));
   const std::string proxy = spec.proxy ? proxy_url(*spec.proxy) : std::string();
   curl_easy_setopt(c, CURLOPT_PROXY, proxy.c_str());  // never an environment proxy; Thunderbird's SOCKS proxy if set
-  if (!spec.proxy) curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+  curl_easy_setopt(c, CURLOPT_NOPROXY, spec.proxy ? "" : "*");  // the bypass list was applied above
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   // curl's own timer ends the transfer at the deadline (its progress callback may come only once a second on an idle
   // connection); the callback adds the cancel flag.
@@ -298,11 +302,14 @@ EwsOutput run_ews_probe(const EwsSpec& spec, const std::atomic<bool>& cancel) {
     else if (os_errno == ENETUNREACH || os_errno == EHOSTUNREACH) p.connect.status = ConnectEvidence::Status::unreachable;
     else p.connect.status = ConnectEvidence::Status::failed;
     if (spec.proxy) p.connect.proxy = proxy_address(*spec.proxy);
+    p.connect.proxy_bypassed = bypassed;
     out.checks.push_back(make_check(spec, "connect", CheckStatus::fail, ms, p.connect.error));
     return out;
   }
   p.connect.status = ConnectEvidence::Status::ok;
-  out.checks.push_back(make_check(spec, "connect", CheckStatus::pass, ms, ""));
+  p.connect.proxy_bypassed = bypassed;
+  out.checks.push_back(make_check(spec, "connect", CheckStatus::pass, ms,
+                                  bypassed.empty() ? "" : "directly, not through the proxy " + bypassed + " (the server is on its bypass list)"));
   p.tls.cert = st.cert;
   p.tls.version = st.tls_version;
   if (!st.tls_done) {

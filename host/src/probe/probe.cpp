@@ -350,6 +350,14 @@ ConnectTarget apply_connect_to(const std::vector<ConnectTo>& rules, const std::s
 }
 
 ProbeOutput run_probe(const ProbeSpec& spec, ProbeProgress& progress, const std::atomic<bool>& global_cancel) {
+  // A server on the proxy's bypass list is reached directly, as Thunderbird reaches it: the whole probe (DNS
+  // included, even with remote DNS) is the direct one, and its evidence says which proxy it did not use.
+  if (spec.proxy && bypasses_proxy(*spec.proxy, spec.endpoint.host, spec.endpoint.port)) {
+    ProbeSpec direct = spec;
+    direct.proxy.reset();
+    direct.proxy_bypassed = proxy_address(*spec.proxy);
+    return run_probe(direct, progress, global_cancel);
+  }
   ProbeOutput out;
   ProbeResult& r = out.result;
   const Endpoint& ep = spec.endpoint;
@@ -383,6 +391,8 @@ ProbeOutput run_probe(const ProbeSpec& spec, ProbeProgress& progress, const std:
   }
 
   ConnectTarget target = apply_connect_to(spec.connect_to, ep.host, ep.port);
+  if (!spec.proxy_bypassed.empty())
+    log.note("proxy: " + ep.host + " is on the bypass list of the proxy " + spec.proxy_bypassed + ": connecting directly, as Thunderbird does");
   if (target.rule)
     log.note("connect-to: " + ep.host + ":" + std::to_string(ep.port) + " goes to " + target.host + ":" + std::to_string(target.port));
   if (spec.proxy && spec.proxy->remote_dns) {
@@ -423,6 +433,7 @@ ProbeOutput run_probe(const ProbeSpec& spec, ProbeProgress& progress, const std:
   SessionOutcome o = session.run(target, r.dns.addresses);
   r.cancelled = o.stopped;
   r.connect = spec.proxy ? proxied_connect_evidence(o, *spec.proxy) : connect_evidence(o);
+  r.connect.proxy_bypassed = spec.proxy_bypassed;
   if (!o.connected) {
     if (spec.use_credentials) r.login.reason = "no connection";
     else r.login.reason = spec.not_attempted_reason;

@@ -27,6 +27,7 @@ struct ProbeSpec {
   std::string cacert;
   dns::Resolver resolver;
   std::optional<Proxy> proxy;  // every connection goes through it; with remote_dns no local lookup is made
+  std::string proxy_bypassed;  // run_probe: "host:port" of the proxy this server's bypass entry sent it around
   Clock::time_point t0;        // start of the diagnosis: every time offset is relative to it
   Clock::time_point deadline;
   bool legacy_tls = false;     // allow TLS 1.0/1.1 at OpenSSL security level 0 (the version re-probe)

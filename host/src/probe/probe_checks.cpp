@@ -66,6 +66,8 @@ std::vector<Check> checks_for(const ProbeResult& r) {
   else if (!r.connect.proxy.empty())
     cdetail += " through the proxy " + r.connect.proxy;
   if (!r.connect.address.empty() && r.connect.proxy.empty()) cdetail += " (" + r.connect.address + ")";
+  if (!r.connect.proxy_bypassed.empty())
+    cdetail += " directly, not through the proxy " + r.connect.proxy_bypassed + " (the server is on its bypass list)";
   if (r.connect.status != ConnectEvidence::Status::ok && !r.connect.error.empty()) cdetail += ": " + r.connect.error;
   add("connect", r.connect.status == ConnectEvidence::Status::ok ? CheckStatus::pass : CheckStatus::fail, r.connect.ms, cdetail);
 

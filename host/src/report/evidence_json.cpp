@@ -118,7 +118,7 @@ json to_json(const ProbeResult& r) {
       {"dns", {{"status", name(r.dns.status)}, {"addresses", r.dns.addresses}, {"ms", r.dns.ms}, {"error", r.dns.error}}},
       {"connect", {{"status", name(r.connect.status)}, {"address", r.connect.address}, {"ms", r.connect.ms},
                    {"os_errno", r.connect.os_errno}, {"error", r.connect.error}, {"proxy", r.connect.proxy},
-                   {"proxy_failure", r.connect.proxy_failure}}},
+                   {"proxy_failure", r.connect.proxy_failure}, {"proxy_bypassed", r.connect.proxy_bypassed}}},
       {"tls", {{"status", name(r.tls.status)}, {"failure", name(r.tls.failure)}, {"starttls", r.tls.starttls},
                {"version", r.tls.version}, {"cipher", r.tls.cipher}, {"error", r.tls.error}, {"cert", cert(r.tls.cert)},
                {"ms", r.tls.ms}}},

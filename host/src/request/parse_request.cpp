@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <limits>
@@ -178,6 +179,35 @@ EwsServer read_ews(const json& j, const std::string& path) {
   return e;
 }
 
+// Thunderbird's bypass list, entries as Thunderbird holds them; the bounds only keep a hostile request small.
+constexpr std::size_t kMaxNoProxyEntries = 256;
+constexpr std::size_t kMaxNoProxyEntryLength = 255;
+
+// Why one bypass entry is refused, or "" when it is fine.
+std::string no_proxy_entry_problem(const std::string& s) {
+  if (s.empty() || s.size() > kMaxNoProxyEntryLength)
+    return "an entry must be 1 to " + std::to_string(kMaxNoProxyEntryLength) + " characters";
+  if (std::any_of(s.begin(), s.end(), [](unsigned char c) { return c < 0x21 || c == 0x7f || c == ','; }))
+    return "an entry must not contain spaces, commas or control characters";
+  return {};
+}
+
+std::vector<std::string> read_no_proxy(const json& j) {
+  std::vector<std::string> out;
+  const json* list = member(j, "no_proxy");
+  if (!list || list->is_null()) return out;
+  if (!list->is_array()) throw Refusal{{"proxy.no_proxy", "\"no_proxy\" must be a list of strings."}};
+  if (list->size() > kMaxNoProxyEntries)
+    throw Refusal{{"proxy.no_proxy", "\"no_proxy\" has more than " + std::to_string(kMaxNoProxyEntries) + " entries."}};
+  for (const json& e : *list) {
+    if (!e.is_string()) throw Refusal{{"proxy.no_proxy", "\"no_proxy\" must be a list of strings."}};
+    const std::string& s = e.get_ref<const std::string&>();
+    if (const std::string why = no_proxy_entry_problem(s); !why.empty()) throw Refusal{{"proxy.no_proxy", "\"no_proxy\": " + why + "."}};
+    out.push_back(s);
+  }
+  return out;
+}
+
 Proxy read_proxy(const json& j) {
   if (!j.is_object()) throw Refusal{{"proxy", "\"proxy\" must be an object."}};
   Proxy p;
@@ -194,6 +224,7 @@ Proxy read_proxy(const json& j) {
   if (n < 1 || n > 65535) throw Refusal{{"proxy.port", "\"port\" must be between 1 and 65535."}};
   p.port = static_cast<std::uint16_t>(n);
   p.remote_dns = read_bool(j, "remote_dns", "proxy.", false);
+  p.no_proxy = read_no_proxy(j);
   return p;
 }
 
@@ -263,6 +294,31 @@ std::string proxy_address(const Proxy& p) {
   return (v6 ? "[" + p.host + "]" : p.host) + ":" + std::to_string(p.port);
 }
 
+std::optional<std::vector<std::string>> parse_no_proxy_list(std::string_view text, std::string& error) {
+  std::vector<std::string> out;
+  std::string entry;
+  auto flush = [&] {
+    if (!entry.empty()) out.push_back(entry);
+    entry.clear();
+  };
+  for (char c : text) {
+    if (c == ',' || c == ' ' || c == '\t') flush();
+    else entry += c;
+  }
+  flush();
+  if (out.size() > kMaxNoProxyEntries) {
+    error = "more than " + std::to_string(kMaxNoProxyEntries) + " entries";
+    return std::nullopt;
+  }
+  for (const auto& e : out) {
+    if (std::string why = no_proxy_entry_problem(e); !why.empty()) {
+      error = why + " (\"" + e.substr(0, 40) + "\")";
+      return std::nullopt;
+    }
+  }
+  return out;
+}
+
 std::optional<Proxy> parse_proxy_url(std::string_view text, std::string& error) {
   Proxy p;
   const auto sep = text.find("://");
@@ -271,10 +327,10 @@ std::optional<Proxy> parse_proxy_url(std::string_view text, std::string& error) 
     return std::nullopt;
   }
   const std::string_view scheme = text.substr(0, sep);
-  if (scheme == "socks5h") p = {Proxy::Type::socks5, {}, 0, true};
-  else if (scheme == "socks5") p = {Proxy::Type::socks5, {}, 0, false};
-  else if (scheme == "socks4a") p = {Proxy::Type::socks4, {}, 0, true};
-  else if (scheme == "socks4") p = {Proxy::Type::socks4, {}, 0, false};
+  if (scheme == "socks5h") p = {Proxy::Type::socks5, {}, 0, true, {}};
+  else if (scheme == "socks5") p = {Proxy::Type::socks5, {}, 0, false, {}};
+  else if (scheme == "socks4a") p = {Proxy::Type::socks4, {}, 0, true, {}};
+  else if (scheme == "socks4") p = {Proxy::Type::socks4, {}, 0, false, {}};
   else {
     error = "the proxy type must be socks5h, socks5, socks4a or socks4 (Thunderbird's mail connections use SOCKS only).";
     return std::nullopt;
