@@ -8,7 +8,9 @@ import { jsdom, loadTerms, translator } from "./helpers.mjs";
 import { world, settle } from "./world.mjs";
 
 const terms = loadTerms();
-const manual = (extra) => ({ type: 1, socks: "127.0.0.1", socks_port: 1080, socks_version: 5, socks_remote_dns: false, ...extra });
+// allow_hijacking_localhost: loopback through the proxy, so that only the list under test is sent (the default's
+// loopback entries have a test of their own).
+const manual = (extra) => ({ type: 1, socks: "127.0.0.1", socks_port: 1080, socks_version: 5, socks_remote_dns: false, allow_hijacking_localhost: true, ...extra });
 
 test("a manual SOCKS proxy becomes the request's proxy, with the remote-DNS pref of its version", () => {
   assert.deepEqual(terms.proxy(manual({ socks5_remote_dns: true })), { proxy: { type: "socks5", host: "127.0.0.1", port: 1080, remote_dns: true } });
@@ -120,4 +122,12 @@ test("the background sends Thunderbird's bypass list with the proxy", async () =
   } finally {
     mock.timers.reset();
   }
+});
+
+test("loopback bypasses the proxy as in Gecko, unless allow_hijacking_localhost is set", () => {
+  const plain = { type: 1, socks: "10.0.0.9", socks_port: 1080, socks_version: 5 };
+  assert.deepEqual(terms.proxy(plain).proxy.no_proxy, ["localhost", "127.0.0.0/8", "::1"], "a local bridge is reached directly");
+  assert.deepEqual(terms.proxy({ ...plain, no_proxies_on: ".corp.test, localhost" }).proxy.no_proxy,
+    [".corp.test", "localhost", "127.0.0.0/8", "::1"], "the user's entries first, none twice");
+  assert.equal("no_proxy" in terms.proxy({ ...plain, allow_hijacking_localhost: true }).proxy, false);
 });

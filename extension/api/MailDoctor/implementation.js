@@ -566,6 +566,7 @@
               socks_remote_dns: read("socks_remote_dns", "bool", false),
               socks5_remote_dns: read("socks5_remote_dns", "bool", undefined),
               no_proxies_on: read("no_proxies_on", "string", ""),
+              allow_hijacking_localhost: read("allow_hijacking_localhost", "bool", false),
             });
           },
 

@@ -97,10 +97,12 @@ var MailDoctorTerms = (() => {
   }
 
   /* Thunderbird's proxy prefs, as read by the experiment, in request terms (CONTRACT section 1, "proxy").
-   * prefs: {type, socks, socks_port, socks_version, socks_remote_dns, socks5_remote_dns, no_proxies_on} (network.proxy.*).
+   * prefs: {type, socks, socks_port, socks_version, socks_remote_dns, socks5_remote_dns, no_proxies_on,
+   * allow_hijacking_localhost} (network.proxy.*).
    * Mail connections use a proxy only through SOCKS (an HTTP proxy does not carry IMAP/POP3/SMTP).
    * Returns {proxy} for a manual SOCKS proxy, {unread: "system"|"pac"|"wpad"} for one only Thunderbird's network
    * code can resolve (the diagnosis then goes direct and says so), or {} for no proxy. */
+  const LOOPBACK = ["localhost", "127.0.0.0/8", "::1"];
   const UNREAD_PROXY_TYPES = { 2: "pac", 4: "wpad", 5: "system" };
   function proxy(prefs) {
     const type = prefs?.type;
@@ -116,7 +118,10 @@ var MailDoctorTerms = (() => {
       : typeof prefs.socks5_remote_dns === "boolean" ? prefs.socks5_remote_dns : prefs.socks_remote_dns === true;
     const result = { proxy: { type: v4 ? "socks4" : "socks5", host: host.replace(/^\[(.*)\]$/, "$1"), port, remote_dns: remote } };
     const noProxy = bypassList(prefs.no_proxies_on);
-    if (noProxy.length) result.proxy.no_proxy = noProxy;
+    // Gecko never sends loopback through a proxy unless allow_hijacking_localhost is set: a local bridge
+    // (127.0.0.1) is reached directly by Thunderbird, so the diagnosis must reach it directly too.
+    if (prefs.allow_hijacking_localhost !== true) noProxy.push(...LOOPBACK.filter((e) => !noProxy.includes(e)));
+    if (noProxy.length) result.proxy.no_proxy = noProxy.slice(0, 256);
     return result;
   }
 
