@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kb/field_reader.hpp"
 #include "kb/text.hpp"
 #include "maildoctor/civil_date.hpp"
 #include "maildoctor/cutoffs.hpp"
@@ -14,38 +15,11 @@ namespace maildoctor::kb {
 namespace {
 using nlohmann::json;
 
-struct Reader {
-  std::vector<std::string>& errors;
-  void fail(const std::string& field, const std::string& why) { errors.push_back(field + ": " + why); }
-
-  std::string string(const json& j, const char* key, bool required) {
-    auto it = j.find(key);
-    if (it == j.end() || it->is_null()) {
-      if (required) fail(key, "missing");
-      return {};
-    }
-    if (!it->is_string()) {
-      fail(key, "must be a string");
-      return {};
-    }
-    return it->get<std::string>();
-  }
-
-  std::vector<std::string> strings(const json& j, const char* key) {
-    std::vector<std::string> out;
-    auto it = j.find(key);
-    if (it == j.end() || it->is_null()) return out;
-    if (!it->is_array()) {
-      fail(key, "must be a list of strings");
-      return out;
-    }
-    for (const auto& e : *it) {
-      if (e.is_string()) out.push_back(lower(e.get<std::string>()));
-      else fail(key, "must be a list of strings");
-    }
-    return out;
-  }
-};
+// Cut-off hosts, domains and protocols compare case-insensitively: read them lowered.
+std::vector<std::string> lowered(std::vector<std::string> list) {
+  for (auto& e : list) e = lower(e);
+  return list;
+}
 
 bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
@@ -123,7 +97,7 @@ std::optional<Cutoff> parse_cutoff(const json& j, std::vector<std::string>& erro
     errors.emplace_back("the document must be a JSON object");
     return std::nullopt;
   }
-  Reader r{errors};
+  FieldReader r{errors, ""};
   Cutoff c;
   c.id = r.string(j, "id", true);
   c.provider = r.string(j, "provider", true);
@@ -136,17 +110,17 @@ std::optional<Cutoff> parse_cutoff(const json& j, std::vector<std::string>& erro
   c.no_match = r.string(j, "no_match", false);
   if (auto m = j.find("match"); m != j.end() && m->is_object()) {
     CutoffMatch cm;
-    for (const auto& p : r.strings(*m, "protocols")) {
+    for (const auto& p : lowered(r.strings(*m, "protocols"))) {
       if (auto v = parse_protocol(p)) cm.protocols.push_back(*v);
       else r.fail("match.protocols", "unknown protocol \"" + p + "\"");
     }
-    for (const auto& a : r.strings(*m, "auth")) {
+    for (const auto& a : lowered(r.strings(*m, "auth"))) {
       if (auto v = parse_auth_method(a)) cm.auth.push_back(*v);
       else r.fail("match.auth", "unknown authentication method \"" + a + "\"");
     }
-    cm.hosts = r.strings(*m, "hosts");
-    cm.domains = r.strings(*m, "domains");
-    cm.not_domains = r.strings(*m, "not_domains");
+    cm.hosts = lowered(r.strings(*m, "hosts"));
+    cm.domains = lowered(r.strings(*m, "domains"));
+    cm.not_domains = lowered(r.strings(*m, "not_domains"));
     c.match = std::move(cm);
   } else if (m != j.end() && !m->is_null()) {
     r.fail("match", "must be an object or null");

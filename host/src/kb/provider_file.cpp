@@ -1,5 +1,6 @@
 #include <nlohmann/json.hpp>
 
+#include "kb/field_reader.hpp"
 #include "kb/text.hpp"
 #include "maildoctor/kb.hpp"
 
@@ -7,43 +8,7 @@ namespace maildoctor::kb {
 namespace {
 using nlohmann::json;
 
-// Every reader records what is wrong and carries on, so one report lists all the mistakes of a file.
-struct Reader {
-  std::vector<std::string>& errors;
-  std::string where;
-
-  void fail(const std::string& field, const std::string& why) { errors.push_back(where + field + ": " + why); }
-
-  std::string string(const json& j, const char* key, bool required) {
-    auto it = j.find(key);
-    if (it == j.end() || it->is_null()) {
-      if (required) fail(key, "missing");
-      return {};
-    }
-    if (!it->is_string()) {
-      fail(key, "must be a string");
-      return {};
-    }
-    return it->get<std::string>();
-  }
-
-  std::vector<std::string> strings(const json& j, const char* key) {
-    std::vector<std::string> out;
-    auto it = j.find(key);
-    if (it == j.end() || it->is_null()) return out;
-    if (!it->is_array()) {
-      fail(key, "must be a list of strings");
-      return out;
-    }
-    for (const auto& e : *it) {
-      if (e.is_string())
-        out.push_back(e.get<std::string>());
-      else
-        fail(key, "must be a list of strings");
-    }
-    return out;
-  }
-
+struct Reader : FieldReader {
   std::string one_of(const json& j, const char* key, std::initializer_list<const char*> allowed, const char* fallback) {
     std::string v = string(j, key, false);
     if (v.empty()) return fallback;
@@ -112,7 +77,7 @@ std::optional<Provider> parse_provider(const json& j, std::vector<std::string>& 
     errors.emplace_back("the document must be a JSON object");
     return std::nullopt;
   }
-  Reader r{errors, ""};
+  Reader r{{errors, ""}};
   Provider p;
   p.id = r.string(j, "id", true);
   p.name = r.string(j, "name", true);
