@@ -6,6 +6,7 @@ Marionette's current window answers a pending script with null, and Thunderbird'
 3-pane window whenever the server's answer arrives. The test's prompt watcher (scripts/prompt_watch.js) records
 and cancels each prompt; Thunderbird's first login is started by the test (trigger_login) after both are in place."""
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -280,3 +281,20 @@ class ThunderbirdSession:
         for target in reversed(self.mounts):
             subprocess.run(["umount", target], check=False)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def logged_session(artifacts, name, **start):
+    """A started ThunderbirdSession for a test module; at the end its Thunderbird log and the test bed's server logs
+    are kept as artifacts/e2e-<name>-thunderbird.log and e2e-<name>-servers.log, then it is closed."""
+    session = ThunderbirdSession()
+    try:
+        session.start(**start)
+        yield session
+    finally:
+        with open(os.path.join(artifacts, "e2e-%s-thunderbird.log" % name), "w") as f:
+            f.write(session.log_text())
+        if session.bed:
+            with open(os.path.join(artifacts, "e2e-%s-servers.log" % name), "w") as f:
+                f.write(session.bed.logs())
+        session.close()

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tb_session import ROOT, WRONG_PASSWORD, ThunderbirdSession
+from tb_session import ROOT, WRONG_PASSWORD, logged_session
 
 ARTIFACTS = os.environ.get("MAILDOCTOR_ARTIFACTS") or "/tmp"
 os.makedirs(ARTIFACTS, exist_ok=True)
@@ -88,17 +88,8 @@ def quiet_account(session):
 
 @pytest.fixture(scope="module")
 def tb():
-    session = ThunderbirdSession()
-    try:
-        session.start(setup=quiet_account)
+    with logged_session(ARTIFACTS, "early", setup=quiet_account) as session:
         yield session
-    finally:
-        with open(os.path.join(ARTIFACTS, "e2e-early-thunderbird.log"), "w") as f:
-            f.write(session.log_text())
-        if session.bed:
-            with open(os.path.join(ARTIFACTS, "e2e-early-servers.log"), "w") as f:
-                f.write(session.bed.logs())
-        session.close()
 
 
 def states(tb):

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tb_session import ROOT, WRONG_PASSWORD, ThunderbirdSession
+from tb_session import ROOT, WRONG_PASSWORD, logged_session
 
 ARTIFACTS = os.environ.get("MAILDOCTOR_ARTIFACTS") or "/tmp"
 os.makedirs(ARTIFACTS, exist_ok=True)
@@ -46,17 +46,8 @@ def socks_proxy(session):
 
 @pytest.fixture(scope="module")
 def tb():
-    session = ThunderbirdSession()
-    try:
-        session.start(setup=socks_proxy, incoming_host=PROXY_ONLY_HOST)
+    with logged_session(ARTIFACTS, "proxy", setup=socks_proxy, incoming_host=PROXY_ONLY_HOST) as session:
         yield session
-    finally:
-        with open(os.path.join(ARTIFACTS, "e2e-proxy-thunderbird.log"), "w") as f:
-            f.write(session.log_text())
-        if session.bed:
-            with open(os.path.join(ARTIFACTS, "e2e-proxy-servers.log"), "w") as f:
-                f.write(session.bed.logs())
-        session.close()
 
 
 def account_state(tb):
